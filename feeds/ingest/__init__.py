@@ -1,0 +1,145 @@
+"""Turn source documents of any supported format into ``Release`` records.
+
+Each format is a module of this package with ``parse(data, name, ctx) -> Release`` (or
+``parse_many`` for formats holding several releases, such as feeds and JSON Lines).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from feeds.ingest.normalise import Context, IngestError
+from feeds.model import Release
+
+__all__ = ["Context", "IngestError", "FORMATS", "detect", "parse_bytes", "iter_files", "Rejected"]
+
+# format name -> module; the order is the order of detection.
+FORMATS = {
+    "text": "feeds.ingest.text",
+    "markdown": "feeds.ingest.frontmatter",
+}
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".xml", ".rss", ".atom",
+            ".docx", ".pdf"}
+
+
+@dataclass
+class Rejected:
+    """A file that could not be ingested, and why (for a person)."""
+
+    name: str
+    reason: str
+
+
+def detect(data: bytes, name: str) -> str:
+    """The format of a document, from its content first and its name second."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    lower = name.lower()
+    if head.startswith(b"---") and "markdown" in FORMATS:
+        return "markdown"
+    return "text"
+
+
+def _module(fmt: str):
+    try:
+        return importlib.import_module(FORMATS[fmt])
+    except KeyError:
+        raise IngestError(f"format inconnu : {fmt} (formats : {', '.join(FORMATS)})") from None
+
+
+def parse_bytes(data: bytes, name: str, ctx: Context | None = None, fmt: str | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> list[Release]:
+    """Every release in one document. Raises IngestError with a reason a person can act on."""
+    ctx = ctx or Context()
+    if len(data) > max_bytes:
+        raise IngestError(f"fichier trop volumineux ({len(data)} octets, limite {max_bytes})")
+    if not data.strip():
+        raise IngestError("fichier vide")
+    if _is_binary(data) and not data.startswith((b"%PDF", b"PK\x03\x04")):
+        raise IngestError("fichier binaire, pas un texte ni un format pris en charge")
+    fmt = fmt or detect(data, name)
+    module = _module(fmt)
+    try:
+        if hasattr(module, "parse_many"):
+            return list(module.parse_many(data, name, ctx))
+        return [module.parse(data, name, ctx)]
+    except IngestError:
+        raise
+    except RecursionError:
+        raise IngestError("document trop profondément imbriqué") from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        # A document shaped in a way the parser did not foresee: report it, never crash the run.
+        raise IngestError(f"document illisible au format {fmt} ({type(exc).__name__}: {exc})") from exc
+
+
+def _is_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in sample:
+        zeros = sample.count(0)
+        # UTF-16 text has zeros in every other byte; binary has them scattered.
+        if not (zeros > len(sample) * 0.3 and max(sample[0::2].count(0), sample[1::2].count(0)) > zeros * 0.9):
+            return True
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return control > len(sample) * 0.1
+
+
+def iter_files(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
+    """(file, root) for every candidate file under ``paths``, sorted; root is the folder given."""
+    for path in paths:
+        if path.is_dir():
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for filename in sorted(filenames):
+                    f = Path(dirpath) / filename
+                    if f.suffix.lower() in SUFFIXES and not filename.startswith((".", "_")):
+                        yield f, path
+        else:
+            yield path, path.parent
+
+
+def read_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a file, refusing links that leave the input folder and oversized files."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise IngestError("lien symbolique vers un fichier hors du dossier d'entrée, ignoré")
+    if not path.exists():
+        raise IngestError("fichier introuvable")
+    if not path.is_file():
+        raise IngestError("ce n'est pas un fichier ordinaire")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise IngestError(f"fichier trop volumineux ({size} octets, limite {max_bytes})")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"lecture impossible ({exc.strerror})") from None
+
+
+PUBLISHER_FILE = "_publisher.toml"
+
+
+def publisher_for(path: Path, root: Path) -> dict | None:
+    """The publisher of a file: the nearest ``_publisher.toml`` (name, url, logo) up to the input root."""
+    folder = path.parent
+    root = root.resolve()
+    while True:
+        marker = folder / PUBLISHER_FILE
+        if marker.is_file():
+            try:
+                data = tomllib.loads(marker.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise IngestError(f"{marker} illisible : {exc}") from None
+            if data.get("name"):
+                return data
+        if folder.resolve() == root or folder.parent == folder:
+            return None
+        folder = folder.parent

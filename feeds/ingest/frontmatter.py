@@ -1,0 +1,171 @@
+"""Markdown with YAML front matter, as Jekyll press rooms keep their releases (corpus/dinum)."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from datetime import date, datetime
+from urllib.parse import urljoin
+
+import yaml
+
+from feeds.ingest import normalise as n
+from feeds.model import Attachment, Contact, Quote, Release, Source
+
+KIND_WORDS = [
+    ("dossier", re.compile(r"dossier", re.I)),
+    ("invitation", re.compile(r"invitation|avis aux", re.I)),
+    ("declaration", re.compile(r"d[ée]claration", re.I)),
+    ("communique", re.compile(r"communiqu", re.I)),
+    ("article", re.compile(r"actualit|article|news", re.I)),
+]
+FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)(?P<body>.*)\Z", re.S)
+
+
+def split(text: str) -> tuple[dict, str]:
+    """(front matter, body). Raises IngestError for front matter that is not a YAML mapping."""
+    m = FRONT.match(text)
+    if not m:
+        raise n.IngestError("en-tête YAML (front matter) non fermé")
+    try:
+        meta = yaml.safe_load(m["yaml"]) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (ligne {mark.line + 2})" if mark else ""
+        raise n.IngestError(f"en-tête YAML invalide{where}") from None
+    if not isinstance(meta, dict):
+        raise n.IngestError("en-tête YAML invalide : ce n'est pas une liste de champs")
+    return meta, m["body"]
+
+
+def _strings(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v is not None and not isinstance(v, (dict, list))]
+    return [str(value)]
+
+
+def _datetime(value, field_name: str, release: Release | None = None) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str) and value.strip():
+        try:
+            return datetime.fromisoformat(value.strip().replace(" +", "+").replace(" ", "T", 1))
+        except ValueError:
+            found = n.parse_french_date(value)
+            if found:
+                return datetime(found[0].year, found[0].month, found[0].day)
+        if release is not None:
+            release.warn("bad_date", f"champ {field_name} illisible : « {n.clean_text(value)[:80]} »")
+    return None
+
+
+def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
+    ctx = ctx or n.Context()
+    text = n.decode(data)
+    meta, body = split(text)
+    key = str(meta.get("id") or meta.get("permalink") or re.split(r"[\\/]", name)[-1].rsplit(".", 1)[0])
+    title = n.clean_text(meta.get("title"))
+    if not title:
+        raise n.IngestError("champ title absent de l'en-tête")
+    release = Release(
+        id=n.make_id(ctx.publisher, key, re.split(r"[\\/]", name)[-1].rsplit(".", 1)[0]),
+        title=title,
+        published=None,
+        source=Source(name=name, sha256=n.sha256(data), format="markdown"),
+        publisher=n.clean_text(meta.get("publisher")) or ctx.publisher,
+    )
+    release.published = _datetime(meta.get("date"), "date", release)
+    release.updated = _datetime(meta.get("last_modified_at") or meta.get("updated"), "updated", release)
+    release.embargo_until = _datetime(meta.get("embargo"), "embargo", release)
+    categories = " ".join(_strings(meta.get("categories")) + _strings(meta.get("category")))
+    release.kind = next((k for k, rx in KIND_WORDS if rx.search(categories)), "communique")
+    release.topics = _strings(meta.get("tags"))
+    release.place = n.clean_text(meta.get("place") or meta.get("lieu")) or None
+    if meta.get("published") is False or str(meta.get("published")).lower() == "false":
+        release.status = "draft"
+    chapeau = meta.get("chapeau-text") or meta.get("chapeau") or meta.get("description")
+    if isinstance(chapeau, str):
+        release.standfirst = n.clean_text(n.markdown_to_html(chapeau))
+    release.language = str(meta.get("lang") or "") or n.detect_language(title + " " + body, ctx.language)
+
+    body, quotes = _kramdown_quotes(body)
+    release.quotes = quotes or n.extract_quotes(n.strip_inline_markdown(body))
+    body = _unwrap_hard_breaks(body)
+    release.body_html = n.markdown_to_html(body)
+    release.contacts = _contacts(meta.get("contact-presse"))
+    if not release.contacts:
+        lines = [ln for ln in body.splitlines() if n.EMAIL.search(ln) or n.CONTACT_HEADING.match(ln)]
+        release.contacts = n.parse_contact_lines(lines)
+    release.attachments = _attachments(meta, ctx)
+    return n.finish(release, ctx)
+
+
+def _contacts(value) -> list[Contact]:
+    contacts = []
+    for item in value if isinstance(value, list) else [value] if value else []:
+        if isinstance(item, dict):
+            phones = []
+            for raw in _strings(item.get("tel") or item.get("telephone") or item.get("phone")):
+                phone = n.phone_e164(raw)
+                if phone and phone not in phones:
+                    phones.append(phone)
+            email = n.clean_text(item.get("email")) or None
+            name = n.clean_text(item.get("name") or item.get("nom")) or None
+            if email or phones or name:
+                contacts.append(Contact(name=name, role=n.clean_text(item.get("role") or item.get("fonction")) or None,
+                                        email=email, phones=phones))
+        elif isinstance(item, str):
+            contacts.extend(n.parse_contact_lines(item.splitlines()))
+    return contacts
+
+
+def _attachments(meta: dict, ctx: n.Context) -> list[Attachment]:
+    found: list[Attachment] = []
+    items = meta.get("files") if isinstance(meta.get("files"), list) else []
+    for item in items:
+        if isinstance(item, dict) and item.get("file"):
+            found.append(_attachment(str(item["file"]), item.get("nom") or item.get("name"), ctx))
+        elif isinstance(item, str):
+            found.append(_attachment(item, None, ctx))
+    for field_name in ("file", "communique_file"):
+        if isinstance(meta.get(field_name), str) and meta[field_name].strip():
+            found.append(_attachment(meta[field_name].strip(), None, ctx))
+    unique: dict[str, Attachment] = {}
+    for a in found:
+        unique.setdefault(a.url, a)
+    return list(unique.values())
+
+
+def _attachment(path: str, title, ctx: n.Context) -> Attachment:
+    url = urljoin(ctx.publisher_url + "/", path.lstrip("/")) if ctx.publisher_url and not re.match(
+        r"https?://", path) else path
+    return Attachment(url=url, type=mimetypes.guess_type(path)[0], title=n.clean_text(title) or None)
+
+
+def _kramdown_quotes(body: str) -> tuple[str, list[Quote]]:
+    """Blockquotes marked ``{: .citation}`` followed by ``{: .auteur-citation}`` (speaker, role)."""
+    quotes = []
+    pattern = re.compile(
+        r"^>\s*(?P<text>.+?)\{:\s*\.citation\}\s*\n>\s*(?P<author>.+?)\{:\s*\.auteur-citation\}",
+        re.M | re.S,
+    )
+    for m in pattern.finditer(body):
+        text = n.clean_text(m["text"]).strip(" ,")
+        text = re.sub(r"^[«“\"]\s*|\s*[»”\"]\s*[,.]?$", "", text)
+        speaker, _, role = n.clean_text(m["author"]).partition(",")
+        quotes.append(Quote(text=text, speaker=speaker.strip() or None, role=role.strip(" .") or None))
+    return body, quotes
+
+
+def _unwrap_hard_breaks(body: str) -> str:
+    """Join lines of text pasted from a PDF (a line break inside a sentence), paragraph by paragraph."""
+    def join(paragraph: str) -> str:
+        lines = paragraph.split("\n")
+        if len(lines) < 3 or any(ln.lstrip().startswith(("#", "-", "*", ">", "|", "1.")) for ln in lines):
+            return paragraph
+        return re.sub(r"(?<=[^\s.:!?;])\n(?=[a-zà-ÿ(])", " ", paragraph)
+    return "\n\n".join(join(p) for p in re.split(r"\n\s*\n", body))

@@ -1,0 +1,496 @@
+"""Shared normalisation: decoding, cleaning, dates, phones, quotes, contacts, ids.
+
+Every ingester hands its raw pieces to these functions, so that a release looks the same
+whatever format it arrived in.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+import ftfy
+import nh3
+import phonenumbers
+from lxml import html as lxml_html
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+
+from feeds.model import Contact, Link, Quote, Release
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class IngestError(Exception):
+    """A document that cannot become a release; the message says why, for a person."""
+
+
+@dataclass
+class Context:
+    """What an ingester may know beyond the document itself (configuration from the edges)."""
+
+    publisher: str = "Région Occitanie / Pyrénées-Méditerranée"
+    publisher_url: str | None = None  # resolves the relative links of a document
+    timezone: ZoneInfo = PARIS
+    language: str = "fr"
+    now: datetime = field(default_factory=lambda: datetime.now(PARIS))
+
+
+# ---------------------------------------------------------------- decoding and text
+
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0/C1 controls (keep \t \n \r)
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # zero-width, bidi controls
+    "\ud800-\udfff\ufffe\uffff]"  # lone surrogates, non-characters
+)
+
+
+def decode(data: bytes) -> str:
+    """Bytes in any likely encoding to clean Unicode text (mojibake repaired, controls gone)."""
+    if data.startswith(codecs.BOM_UTF8):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    elif len(data) >= 4 and _looks_utf16(data):
+        text = data.decode("utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be",
+                           errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_8bit(data)
+    return clean_block(text)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:4000]
+    zeros = sample.count(0)
+    return zeros > len(sample) * 0.3 and max(sample[0::2].count(0), sample[1::2].count(0)) > zeros * 0.9
+
+
+def _decode_8bit(data: bytes) -> str:
+    # Truncated UTF-8 at the very end is common (cut downloads); keep what is valid.
+    try:
+        head = data.decode("utf-8", errors="strict" if len(data) < 4 else "ignore")
+        if data[:-3].decode("utf-8", errors="strict") is not None:
+            return head
+    except UnicodeDecodeError:
+        pass
+    return data.decode("cp1252", errors="replace").replace("\ufffd", "")
+
+
+def clean_block(text: str) -> str:
+    """Multi-line text: mojibake fixed, NFC, Unix line ends, controls removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = ftfy.fix_text(text, normalization="NFC", unescape_html=False, fix_line_breaks=True)
+    return _CONTROL.sub("", text)
+
+
+def clean_text(value: object) -> str:
+    """One-line plain text for titles, names, places: markup stripped, spaces folded."""
+    if value is None:
+        return ""
+    text = str(value)
+    if "<" in text or "&" in text:
+        text = html_to_text(text) if re.search(r"<[a-zA-Z!/]", text) else html.unescape(text)
+    text = clean_block(text)
+    text = strip_inline_markdown(text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def strip_inline_markdown(text: str) -> str:
+    """Remove Markdown emphasis and pandoc superscripts from a one-line text."""
+    text = re.sub(r"\^\{([^}]*)\}", r"\1", text)
+    text = re.sub(r"\^([^\s^]+)\^", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"\{:[^}]*\}", "", text)  # Kramdown attribute lists
+    return text
+
+
+# ---------------------------------------------------------------- HTML
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "sup", "sub", "a", "ul", "ol", "li", "blockquote",
+    "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "caption",
+    "abbr", "cite", "q", "small", "span", "dl", "dt", "dd", "figure", "figcaption", "img", "pre", "code",
+    "section",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "abbr": {"title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "section": {"class"},
+    "li": {"id"},
+    "sup": {"class"},
+}
+
+
+def sanitize_html(fragment: str) -> str:
+    """Allowlist sanitising: what survives is safe in a page, a feed and JSON."""
+    cleaned = nh3.clean(
+        _CONTROL.sub("", fragment),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    # h1 is the page's own title; demote any h1 from the source.
+    return cleaned.strip()
+
+
+def html_to_text(fragment: str) -> str:
+    """Readable plain text of an HTML fragment, paragraphs separated by blank lines."""
+    if not fragment.strip():
+        return ""
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises several types on garbage; the text is still wanted
+        return re.sub(r"<[^>]*>", " ", fragment)
+    for bad in root.xpath("//script|//style"):
+        bad.drop_tree()
+    blocks = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "br",
+              "ul", "ol", "table", "pre", "dd", "dt", "figure"}
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag in blocks:
+            el.tail = "\n\n" + (el.tail or "")
+            if el.tag == "li":
+                el.text = "- " + (el.text or "")
+    text = root.text_content()
+    text = _CONTROL.sub("", text)
+    text = re.sub(r"[ \t\xa0]+", " ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+_md = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table").use(footnote_plugin)
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown (pandoc/kramdown flavoured) to sanitised HTML."""
+    text = re.sub(r"\^\{([^}\n]*)\}", r"<sup>\1</sup>", text)
+    text = re.sub(r"^\{:[^}\n]*\}\s*$", "", text, flags=re.M)  # kramdown block attributes
+    text = re.sub(r"\{:[^}\n]*\}", "", text)
+    text = re.sub(r"^\\$", "", text, flags=re.M)  # pandoc hard-break lines
+    return sanitize_html(_md.render(text))
+
+
+def links_of(body_html: str) -> list[Link]:
+    """Every distinct http(s) link of a body, with its text."""
+    if not body_html:
+        return []
+    root = lxml_html.fragment_fromstring(body_html, create_parent="div")
+    seen: dict[str, Link] = {}
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href.startswith(("http://", "https://")) and href not in seen:
+            seen[href] = Link(url=href, text=clean_text(a.text_content()) or None)
+    return list(seen.values())
+
+
+# ---------------------------------------------------------------- dates
+
+MONTHS = {
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12,
+}
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+WEEKDAY_RE = "|".join(WEEKDAYS)
+DAY_RE = r"(?P<day>\d{1,2})(?:\s*\^?\{?(?:er|e|ème)\}?)?"
+
+FRENCH_DATE = re.compile(
+    rf"(?:(?P<weekday>{WEEKDAY_RE})\s+)?{DAY_RE}\s+(?P<month>{MONTH_RE})\s+(?P<year>\d{{4}})",
+    re.I,
+)
+NUMERIC_DATE = re.compile(r"(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>\d{4})")
+TIME_RE = re.compile(r"(?P<h>\d{1,2})\s*[hH:]\s*(?P<m>\d{2})?")
+
+
+class ImpossibleDate(IngestError):
+    pass
+
+
+def make_date(year: int, month: int, day: int, written: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ImpossibleDate(f"date impossible : « {written} »") from None
+
+
+def parse_french_date(text: str) -> tuple[date, str | None] | None:
+    """First French date in ``text`` and the weekday written with it, if any.
+
+    Raises ImpossibleDate for a well-formed but impossible date (30 février).
+    """
+    m = FRENCH_DATE.search(text)
+    if m:
+        month = MONTHS[m["month"].lower()]
+        return make_date(int(m["year"]), month, int(m["day"]), m.group(0)), (m["weekday"] or "").lower() or None
+    m = NUMERIC_DATE.search(text)
+    if m:
+        return make_date(int(m["year"]), int(m["month"]), int(m["day"]), m.group(0)), None
+    return None
+
+
+def parse_time(text: str) -> time | None:
+    m = TIME_RE.search(text)
+    if not m:
+        return None
+    h, mi = int(m["h"]), int(m["m"] or 0)
+    return time(h, mi) if h < 24 and mi < 60 else None
+
+
+def aware(value: datetime | date, tz: ZoneInfo) -> datetime:
+    """A timezone-aware datetime; naive values are local time of ``tz``."""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(0, 0))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+def check_weekdays(release: Release, text: str) -> None:
+    """Warn where the text names a weekday that does not match the date it writes next to it."""
+    if not release.published:
+        return
+    pub = release.published.date()
+    pattern = re.compile(rf"\b(?P<weekday>{WEEKDAY_RE})\s+{DAY_RE}(?:\s+(?P<month>{MONTH_RE}))?(?:\s+(?P<year>\d{{4}}))?",
+                         re.I)
+    for m in pattern.finditer(text):
+        month = MONTHS[m["month"].lower()] if m["month"] else pub.month
+        year = int(m["year"]) if m["year"] else pub.year
+        if not m["year"] and month - pub.month > 6:
+            year -= 1  # "mardi 28 décembre" in a January release
+        elif not m["year"] and pub.month - month > 6:
+            year += 1
+        try:
+            day = date(year, month, int(m["day"]))
+        except ValueError:
+            release.warn("impossible_date", f"« {m.group(0)} » n'existe pas")
+            continue
+        written = m["weekday"].lower()
+        actual = WEEKDAYS[day.weekday()]
+        if written != actual:
+            release.warn(
+                "weekday_mismatch",
+                f"« {m.group(0).strip()} » : le {day.isoformat()} était un {actual}, pas un {written}",
+            )
+
+
+# ---------------------------------------------------------------- people, phones, contacts
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
+# Speech verbs introducing or closing a quote.
+SPEECH_VERBS = (
+    "déclaré|déclare|souligné|souligne|ajouté|ajoute|indiqué|indique|expliqué|explique|précisé|précise|"
+    "affirmé|affirme|rappelé|rappelle|estimé|estime|conclu|conclut|commenté|commente|insisté|insiste|"
+    "annoncé|annonce|salué|salue|confié|confie|réagi|réagit|poursuivi|poursuit|martelé|assuré|assure|"
+    "témoigné|noté|note|observé|relevé|lancé|résumé|résume|said|says|stated|added|explained|noted"
+)
+NAME = r"(?:[A-ZÉÈÀÂÎÔÛÇ][\w'’\-]+|d[eu]|de la|van|von|Le|La)(?:\s+(?:[A-ZÉÈÀÂÎÔÛÇ][\w'’\-]+|d[eu]|de la|van|von))*"
+QUOTE_SPANS = re.compile(r"«\s*(?P<a>[^«»]{10,}?)\s*»|“(?P<b>[^“”]{10,}?)”|\"(?P<c>[^\"\n]{10,}?)\"")
+AFTER_QUOTE = re.compile(
+    rf"^\s*[,.]?\s*(?:a|ont|avait)?\s*(?:notamment|ainsi|également|aussi|encore|alors|enfin)?\s*(?:{SPEECH_VERBS})"
+    rf"\s+(?P<speaker>{NAME})(?:\s*,\s*(?P<role>[^.«»\n]{{3,160}}))?",
+)
+BEFORE_QUOTE = re.compile(
+    rf"(?:Pour|Selon|D'après|Comme l'explique|Comme le souligne)\s+(?P<speaker>{NAME})"
+    rf"(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s*,?\s*:?\s*$",
+)
+
+
+def extract_quotes(text: str) -> list[Quote]:
+    """Quotes in « », “ ” or " " with the speaker named just after (a déclaré X) or before (Pour X :)."""
+    quotes: list[Quote] = []
+    for m in QUOTE_SPANS.finditer(text):
+        body = clean_text(m["a"] or m["b"] or m["c"])
+        if len(body.split()) < 6:
+            continue  # names of events, titles: « MOOC of the year »
+        after = AFTER_QUOTE.match(text[m.end(): m.end() + 300])
+        before = BEFORE_QUOTE.search(text[max(0, m.start() - 300): m.start()])
+        found = after or before
+        speaker = clean_text(found["speaker"]) if found else None
+        role = clean_text(found["role"]).rstrip(" ,;") if found and found["role"] else None
+        quotes.append(Quote(text=body, speaker=speaker or None, role=role or None))
+    return quotes
+
+
+def phone_e164(raw: str, region: str = "FR") -> str | None:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phones_in(text: str, region: str = "FR") -> list[str]:
+    """E.164 numbers of every valid phone number written in ``text``."""
+    text = text.replace("(0)", "")
+    found = []
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        if e164 not in found:
+            found.append(e164)
+    return found
+
+
+CONTACT_HEADING = re.compile(
+    r"^[\s■▪•*#>_-]*(?:\*\*)?\s*(?:contacts?|relations?)(?:\s+(?:presse|médias|media))?(?:\s+\w+)?\s*(?:\*\*)?\s*:",
+    re.I,
+)
+PHONE_LABEL = re.compile(r"\b(?:tél(?:éphone)?|tel|port(?:able)?|mob(?:ile)?|fixe|standard|fax)\.?\s*:?", re.I)
+
+
+def looks_like_person(label: str) -> bool:
+    words = label.split()
+    return 2 <= len(words) <= 5 and all(w[:1].isupper() or w.lower() in {"de", "du", "d'", "van", "von", "le", "la"}
+                                        for w in words)
+
+
+def parse_contact_lines(lines: Iterable[str], region: str = "FR") -> list[Contact]:
+    """Contacts from a contact block: 'Name, role : email - Tél. : phone', one or more per line.
+
+    A labelled piece starts a new contact once the previous one has an e-mail or a phone;
+    unlabelled pieces (a phone after ' - ') complete the current contact.
+    """
+    contacts: list[Contact] = []
+    for raw in lines:
+        line = clean_text(CONTACT_HEADING.sub("", raw))
+        for part in re.split(r"\s+[-–|•/]\s+|\s*;\s*", line):
+            if not part.strip():
+                continue
+            emails = [e.lower() for e in EMAIL.findall(part)]
+            phones = phones_in(part, region)
+            label = PHONE_LABEL.split(EMAIL.split(part)[0])[0]
+            label = re.sub(r"\+?[\d(][\d\s.()-]{5,}.*$", "", label).strip(" :-–,;|/")
+            current = contacts[-1] if contacts else None
+            if current is None or (label and (current.email or current.phones)):
+                current = Contact()
+                contacts.append(current)
+            if label:
+                head, _, tail = label.partition(",")
+                if not current.name and looks_like_person(head.strip()):
+                    current.name = head.strip()
+                    label = tail.strip()
+                if label:
+                    current.role = f"{current.role}, {label}" if current.role else label
+            if emails:
+                if current.email and current.email != emails[0]:
+                    current = Contact(name=current.name, role=current.role)
+                    contacts.append(current)
+                current.email = emails[0]
+                contacts.extend(Contact(email=e) for e in emails[1:])
+            current.phones.extend(p for p in phones if p not in current.phones)
+    return [c for c in contacts if c.email or c.phones]
+
+
+# ---------------------------------------------------------------- identity, language, finishing
+
+def slugify(text: str, max_length: int = 60) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(text) > max_length:
+        text = text[:max_length].rsplit("-", 1)[0]
+    return text or "communique"
+
+
+def make_id(publisher: str | None, key: str, hint: str | None = None) -> str:
+    """Permanent id: a readable slug of ``hint`` (or key) plus a hash of the publisher and native key.
+
+    The native key is what the source says identifies the release (a file name, a GUID, a UUID);
+    it never depends on the title or the date, which corrections change.
+    """
+    digest = hashlib.sha256(f"{publisher or ''}\x1f{key}".encode()).hexdigest()[:8]
+    return f"{slugify(hint or key, 50)}-{digest}"
+
+
+_FR = set("le la les des du un une et est dans pour sur avec par au aux que qui ce cette sont ont".split())
+_EN = set("the and of to in is for on with that by are was this from have has be an at as".split())
+
+
+def detect_language(text: str, default: str = "fr") -> str:
+    words = re.findall(r"[a-zà-ÿ']+", text[:5000].lower())
+    fr = sum(w in _FR for w in words)
+    en = sum(w in _EN for w in words)
+    if fr == en:
+        return default
+    return "fr" if fr > en else "en"
+
+
+TITLE_MAX = 300
+
+
+def summarise(text: str, limit: int = 300) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
+
+
+def finish(release: Release, ctx: Context) -> Release:
+    """Checks and derived fields common to every format, run once at the end of each parser."""
+    title = clean_text(release.title)
+    if len(title) > TITLE_MAX:
+        release.warn("title_truncated", f"titre de {len(title)} caractères coupé à {TITLE_MAX}")
+        title = summarise(title, TITLE_MAX)
+    if not title:
+        raise IngestError("aucun titre trouvé")
+    release.title = title
+    release.publisher = clean_text(release.publisher) or ctx.publisher
+    release.standfirst = clean_text(release.standfirst) or None
+    release.place = clean_text(release.place) or None
+    release.topics = list(dict.fromkeys(t for t in (clean_text(t) for t in release.topics) if t))
+    release.body_html = sanitize_html(release.body_html) if release.body_html else ""
+    release.body_text = html_to_text(release.body_html)
+    if not release.summary:
+        release.summary = summarise(release.standfirst or release.body_text) or None
+    else:
+        release.summary = clean_text(release.summary) or None
+    if not release.links:
+        release.links = links_of(release.body_html)
+    for q in release.quotes:
+        q.text, q.speaker, q.role = clean_text(q.text), clean_text(q.speaker) or None, clean_text(q.role) or None
+    for c in release.contacts:
+        c.name, c.role = clean_text(c.name) or None, clean_text(c.role) or None
+        c.email = clean_text(c.email).lower() or None
+    for a in release.attachments:
+        a.title = clean_text(a.title) or None
+    if release.kind not in ("communique", "dossier", "invitation", "declaration", "article"):
+        release.kind = "communique"
+    if release.published is None:
+        release.warn("no_date", "aucune date de publication trouvée")
+    else:
+        release.published = aware(release.published, ctx.timezone)
+        if release.published > ctx.now + timedelta(days=1) and not release.embargo_until:
+            release.warn("date_in_future", f"date de publication dans le futur : {release.published.date()}")
+        if release.published.year < 1990:
+            release.warn("date_implausible", f"date de publication invraisemblable : {release.published.date()}")
+    if release.updated is not None:
+        release.updated = aware(release.updated, ctx.timezone)
+    if release.embargo_until is not None:
+        release.embargo_until = aware(release.embargo_until, ctx.timezone)
+    if release.event_start is not None:
+        release.event_start = aware(release.event_start, ctx.timezone)
+    if not release.body_text and not release.standfirst:
+        release.warn("empty_body", "le communiqué n'a pas de texte")
+    return release
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
