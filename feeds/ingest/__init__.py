@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from feeds.ingest.normalise import Context, IngestError
 from feeds.model import Release
 
-__all__ = ["Context", "IngestError", "FORMATS", "detect", "parse_bytes", "iter_files", "Rejected"]
+__all__ = ["FORMATS", "Context", "IngestError", "Rejected", "detect", "iter_files", "parse_bytes"]
 
 # format name -> module; the order is the order of detection.
 FORMATS = {
     "text": "feeds.ingest.text",
     "markdown": "feeds.ingest.frontmatter",
+    "html": "feeds.ingest.html",
+    "govuk": "feeds.ingest.govuk",
+    "sig": "feeds.ingest.sig",
+    "feed": "feeds.ingest.feed",
+    "docx": "feeds.ingest.docx",
+    "pdf": "feeds.ingest.pdf",
 }
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -41,9 +48,44 @@ def detect(data: bytes, name: str) -> str:
     """The format of a document, from its content first and its name second."""
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     lower = name.lower()
-    if head.startswith(b"---") and "markdown" in FORMATS:
+    low = head[:1024].lower()
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx" if b"word/" in data[:65536] or lower.endswith(".docx") else "text"
+    if head.startswith((b"{", b"[")):
+        return _detect_json(data)
+    if head.startswith(b"<"):
+        if re.search(rb"<(?:rss|feed|rdf:rdf)[\s>]", low):
+            return "feed"
+        if re.search(rb"<!doctype html|<html[\s>]", low):
+            return "html"
+    if head.startswith(b"---"):
+        # A Liquid/Jekyll template of a feed is front matter followed by XML: the feed parser explains it.
+        if re.search(rb"\n---\s*\n\s*<\?xml|\n---\s*\n\s*<(?:rss|feed)[\s>]", data[:4096]):
+            return "feed"
         return "markdown"
+    if lower.endswith((".html", ".htm")):
+        return "html"
+    if lower.endswith((".rss", ".atom")):
+        return "feed"
     return "text"
+
+
+# Keys that tell a GOV.UK content item and a SIG press-release document apart.
+GOVUK_KEYS = (b'"base_path"', b'"content_id"', b'"details"')
+SIG_KEYS = (b'"document"', b'"contenu_markdown"', b'"lieu_publication"', b'"lieu_diffusion"', b'"date_diffusion"',
+            b'"type_document"', b'"contenu"', b'"contact_privilegie"', b'"pieces_jointes"', b'"emetteurs"')
+
+
+def _detect_json(data: bytes) -> str:
+    """govuk or sig from the keys a JSON (or JSON Lines) document uses; 'sig' when neither is clear."""
+    sample = data[:65536]
+    if any(key in sample for key in GOVUK_KEYS) and (b'"base_path"' in sample or b'"content_id"' in sample):
+        return "govuk"
+    if any(key in sample for key in SIG_KEYS):
+        return "sig"
+    return "sig"
 
 
 def _module(fmt: str):

@@ -494,3 +494,173 @@ def finish(release: Release, ctx: Context) -> Release:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- English releases (HTML pages, GOV.UK, feeds)
+
+EN_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+    "nov": 11, "dec": 12,
+}
+EN_MONTH_RE = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
+ENGLISH_DATE = re.compile(
+    rf"\b(?:(?P<month>{EN_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"
+    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{EN_MONTH_RE})\.?,?\s+(?P<year2>\d{{4}}))\b",
+    re.I,
+)
+
+
+def parse_english_date(text: str) -> date | None:
+    """First English date in ``text`` (July 15, 2019 / Oct. 4, 2019 / 15 July 2019).
+
+    Raises ImpossibleDate for a well-formed but impossible date (February 30, 2020).
+    """
+    m = ENGLISH_DATE.search(text)
+    if not m:
+        return None
+    month = EN_MONTHS[(m["month"] or m["month2"]).lower()]
+    return make_date(int(m["year"] or m["year2"]), month, int(m["day"] or m["day2"]), m.group(0))
+
+
+EN_SPEECH = r"said|says|added|stated|continued|concluded|explained|noted|commented|remarked|urged|warned|insisted"
+_DQ = "\"“”„"
+# Words that describe a speaker's office rather than name them ("Attorney General Keith Ellison").
+_OFFICE_WORDS = {
+    "attorney", "general", "lieutenant", "governor", "prime", "minister", "secretary", "president", "vice",
+    "mayor", "senator", "sen.", "representative", "rep.", "gov.", "commissioner", "director", "chief",
+    "executive", "deputy", "assistant", "judge", "justice", "chair", "chairman", "chairwoman", "co-chair",
+    "member", "task", "force", "council", "state", "solicitor", "auditor", "treasurer", "sheriff",
+    "superintendent", "ag", "minnesota", "office", "of", "the", "for", "and", "health", "home", "crime",
+    "prevention", "first", "social", "security", "cabinet", "us", "u.s.", "federal", "county", "city",
+}
+_PRONOUNS = {"he", "she", "they", "i", "we"}
+_WHO = r"[A-Z][\w.’'\-]*(?:\s+(?:[A-Z][\w.’'\-]*|of|the|for|and|co-chair|de|van|von)){0,7}"
+_AFTER_EN = re.compile(
+    rf"^\s*[,.!?]?\s*(?:(?:{EN_SPEECH})\s+(?P<who1>{_WHO}|he|she|they)|(?P<who2>{_WHO}|[Hh]e|[Ss]he|[Tt]hey)\s+"
+    rf"(?:{EN_SPEECH}))(?:\s*,\s*(?P<role>(?:[^.\"“”]|\.(?=\S)|(?<=\b[A-Z])\.){{3,160}}?))?\s*(?:(?<!\b[A-Z])[.,:;]|$)",
+)
+_BEFORE_EN = re.compile(rf"(?P<who>{_WHO})\s*(?:,\s*(?P<role>[^.\"“”]{{3,160}}?),?)?\s+(?:{EN_SPEECH})\s*[,:]\s*$")
+_INTRO_EN = re.compile(
+    rf"^(?P<who>[^.:\"“”]{{3,200}}?)\s+(?:{EN_SPEECH}|issued the following statement|released the following"
+    rf" statement|made the following statement)\b[^\"“”]*:\s*$"
+)
+
+
+def split_speaker(who: str, role: str | None = None) -> tuple[str | None, str | None]:
+    """'Attorney General Keith Ellison' -> ('Keith Ellison', 'Attorney General'); role after a comma kept."""
+    who = re.sub(r"\s+", " ", who).strip(" ,")
+    if "," in who and role is None:
+        who, role = (part.strip() for part in who.split(",", 1))
+    words = who.split()
+    # The name is the trailing run of capitalised words that are not words of an office.
+    start = len(words)
+    while start > 0 and words[start - 1][:1].isupper() and words[start - 1].lower() not in _OFFICE_WORDS:
+        start -= 1
+    if start == len(words):  # "Attorney General Ellison" where every word is an office: keep the last one
+        start = len(words) - 1
+    name = " ".join(words[start:]) or None
+    office = " ".join(words[:start]).strip() or None
+    roles = [r for r in (office, (role or "").strip(" ,;") or None) if r]
+    return name, ", ".join(roles) or None
+
+
+def quote_paragraphs(body_html: str) -> list[str]:
+    """Plain paragraphs of a body for quote finding; a blockquote's paragraphs come back inside “ ”."""
+    if not body_html.strip():
+        return []
+    root = lxml_html.fragment_fromstring(body_html, create_parent="div")
+    for bq in root.iter("blockquote"):
+        inner = [p for p in bq.iter("p")] or [bq]
+        for p in inner:
+            p.text = "“" + (p.text or "")
+        last = inner[-1]
+        if len(last):
+            last[-1].tail = (last[-1].tail or "") + "”"
+        else:
+            last.text = (last.text or "") + "”"
+    return [p for p in re.split(r"\n\s*\n", html_to_text(lxml_html.tostring(root, encoding="unicode"))) if p.strip()]
+
+
+def _spans(paragraph: str) -> tuple[list[tuple[int, int]], bool]:
+    """(start, end) of each double-quoted span, and whether the paragraph ends inside an open quote.
+
+    Straight and curly quotes are mixed in real pages (entities next to repaired mojibake), so any double
+    quote mark toggles.
+    """
+    spans, start = [], None
+    for i, ch in enumerate(paragraph):
+        if ch in _DQ:
+            if start is None:
+                start = i
+            else:
+                spans.append((start, i + 1))
+                start = None
+    if start is not None:
+        spans.append((start, len(paragraph)))
+    return spans, start is not None
+
+
+def extract_quotes_en(paragraphs: list[str]) -> list[Quote]:
+    """Quotes of an English release: “…,” said X / “…,” X said / X said, “…” / X said: then quoted paragraphs.
+
+    A quote running over several paragraphs (each opening with a quote mark, only the last closing) is one quote;
+    a quote resumed right after its attribution (“…,” said X. “…”) belongs to the same speaker. Quoted phrases
+    inside a sentence with nobody named are titles or citations, not quotes.
+    """
+    quotes: list[Quote] = []
+    pending: list[str] = []  # text of a quote still open at the end of the previous paragraph
+    intro: tuple[str | None, str | None] | None = None
+    for paragraph in paragraphs:
+        paragraph = " ".join(paragraph.split())
+        m = _INTRO_EN.match(paragraph)
+        if m and not _spans(paragraph)[0]:
+            intro = split_speaker(m["who"])
+            continue
+        if (intro or pending) and paragraph[:1] in "‘'":
+            # British style: a quote in single marks after "X said:"
+            paragraph = "“" + paragraph[1:]
+            paragraph = re.sub(r"[’']([.,!?]?)$", r"\1”", paragraph)
+        spans, open_at_end = _spans(paragraph)
+        if not spans:
+            intro, pending = None, []
+            continue
+        speaker: tuple[str | None, str | None] | None = None
+        texts: list[str] = []
+        resume_at = 0  # where a quote may resume after an attribution
+        for start, end in spans:
+            attributed = None
+            after = _AFTER_EN.match(paragraph[end:end + 240])
+            before = None if after else _BEFORE_EN.search(paragraph[max(0, start - 240):start])
+            found = after or before
+            if found:
+                groups = found.groupdict()
+                who = groups.get("who1") or groups.get("who2") or groups.get("who") or ""
+                if who.lower() in _PRONOUNS:
+                    attributed = speaker or ((quotes[-1].speaker, quotes[-1].role) if quotes else (None, None))
+                else:
+                    attributed = split_speaker(who, found["role"])
+            opens_paragraph = start == 0 or (texts and not paragraph[resume_at:start].strip())
+            if not (attributed or opens_paragraph):
+                continue
+            if attributed and speaker is None:
+                speaker = attributed
+            elif attributed and attributed != speaker and texts:
+                break  # another person speaks: keep paragraphs one speaker each
+            body = paragraph[start + 1:end].strip()
+            body = body[:-1].strip() if body[-1:] in _DQ else body
+            texts.append(re.sub(r",$", ".", body))
+            resume_at = end + (after.end() if after else 0)
+        text = " ".join(t for t in pending + texts if t)
+        if open_at_end and spans[-1][0] == 0 or (open_at_end and texts and spans[-1][1] == len(paragraph)):
+            pending = [text]
+            continue
+        pending = []
+        if len(text.split()) < 6:
+            continue  # a quoted name or phrase, not a quote
+        if speaker is None and intro:
+            speaker = intro
+        speaker = speaker or (None, None)
+        quotes.append(Quote(text=text, speaker=speaker[0], role=speaker[1]))
+    return quotes
