@@ -39,8 +39,12 @@ def _unwrap(paragraph: str) -> str:
 
 
 def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
+    return parse_text(n.decode(data), name, n.sha256(data), ctx, "text")
+
+
+def parse_text(text: str, name: str, sha256: str, ctx: n.Context | None = None, fmt: str = "text") -> Release:
+    """A release from press-release text already decoded (also the text extracted from DOCX and PDF files)."""
     ctx = ctx or n.Context()
-    text = n.decode(data)
     if not text.strip():
         raise n.IngestError("fichier vide")
     paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
@@ -85,7 +89,7 @@ def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
         id=n.make_id(ctx.publisher, _key(name), _key(name)),
         title=title,
         published=published,
-        source=Source(name=name, sha256=n.sha256(data), format="text"),
+        source=Source(name=name, sha256=sha256, format=fmt),
         kind=kind,
         publisher=ctx.publisher,
         standfirst=standfirst,
