@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from feeds.ingest.normalise import Context, IngestError
+from feeds.ingest.normalise import Context, IngestError, looks_utf16
 from feeds.model import Release
 
 __all__ = ["FORMATS", "Context", "IngestError", "Rejected", "detect", "iter_files", "parse_bytes"]
@@ -124,11 +124,9 @@ def _is_binary(data: bytes) -> bool:
     sample = data[:8192]
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    if b"\x00" in sample:
-        zeros = sample.count(0)
-        # UTF-16 text has zeros in every other byte; binary has them scattered.
-        if not (zeros > len(sample) * 0.3 and max(sample[0::2].count(0), sample[1::2].count(0)) > zeros * 0.9):
-            return True
+    # UTF-16 text has zeros in every other byte; binary has them scattered; a stray NUL in text is noise.
+    if sample.count(0) > max(8, len(sample) * 0.01):
+        return not looks_utf16(sample)
     control = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return control > len(sample) * 0.1
 

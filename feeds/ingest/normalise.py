@@ -11,9 +11,9 @@ import hashlib
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Iterable
 from zoneinfo import ZoneInfo
 
 import ftfy
@@ -58,7 +58,7 @@ def decode(data: bytes) -> str:
         text = data[3:].decode("utf-8", errors="replace")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")
-    elif len(data) >= 4 and _looks_utf16(data):
+    elif len(data) >= 4 and looks_utf16(data):
         text = data.decode("utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be",
                            errors="replace")
     else:
@@ -69,7 +69,7 @@ def decode(data: bytes) -> str:
     return clean_block(text)
 
 
-def _looks_utf16(data: bytes) -> bool:
+def looks_utf16(data: bytes) -> bool:
     sample = data[:4000]
     zeros = sample.count(0)
     return zeros > len(sample) * 0.3 and max(sample[0::2].count(0), sample[1::2].count(0)) > zeros * 0.9
@@ -89,7 +89,8 @@ def _decode_8bit(data: bytes) -> str:
 def clean_block(text: str) -> str:
     """Multi-line text: mojibake fixed, NFC, Unix line ends, controls removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = ftfy.fix_text(text, normalization="NFC", unescape_html=False, fix_line_breaks=True)
+    # Typographic quotes are the publisher's choice: repair mojibake, do not restyle the text.
+    text = ftfy.fix_text(text, normalization="NFC", unescape_html=False, uncurl_quotes=False)
     return _CONTROL.sub("", text)
 
 
@@ -180,9 +181,9 @@ _md = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable(
 def markdown_to_html(text: str) -> str:
     """Markdown (pandoc/kramdown flavoured) to sanitised HTML."""
     text = re.sub(r"\^\{([^}\n]*)\}", r"<sup>\1</sup>", text)
-    text = re.sub(r"^\{:[^}\n]*\}\s*$", "", text, flags=re.M)  # kramdown block attributes
+    text = re.sub(r"^\{:[^}\n]*\}\s*$", "", text, flags=re.MULTILINE)  # kramdown block attributes
     text = re.sub(r"\{:[^}\n]*\}", "", text)
-    text = re.sub(r"^\\$", "", text, flags=re.M)  # pandoc hard-break lines
+    text = re.sub(r"^\\$", "", text, flags=re.MULTILINE)  # pandoc hard-break lines
     return sanitize_html(_md.render(text))
 
 
@@ -213,7 +214,7 @@ DAY_RE = r"(?P<day>\d{1,2})(?:\s*\^?\{?(?:er|e|ème)\}?)?"
 
 FRENCH_DATE = re.compile(
     rf"(?:(?P<weekday>{WEEKDAY_RE})\s+)?{DAY_RE}\s+(?P<month>{MONTH_RE})\s+(?P<year>\d{{4}})",
-    re.I,
+    re.IGNORECASE,
 )
 NUMERIC_DATE = re.compile(r"(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>\d{4})")
 TIME_RE = re.compile(r"(?P<h>\d{1,2})\s*[hH:]\s*(?P<m>\d{2})?")
@@ -268,7 +269,7 @@ def check_weekdays(release: Release, text: str) -> None:
         return
     pub = release.published.date()
     pattern = re.compile(rf"\b(?P<weekday>{WEEKDAY_RE})\s+{DAY_RE}(?:\s+(?P<month>{MONTH_RE}))?(?:\s+(?P<year>\d{{4}}))?",
-                         re.I)
+                         re.IGNORECASE)
     for m in pattern.finditer(text):
         month = MONTHS[m["month"].lower()] if m["month"] else pub.month
         year = int(m["year"]) if m["year"] else pub.year
@@ -292,7 +293,7 @@ def check_weekdays(release: Release, text: str) -> None:
 
 # ---------------------------------------------------------------- people, phones, contacts
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 # Speech verbs introducing or closing a quote.
 SPEECH_VERBS = (
     "déclaré|déclare|souligné|souligne|ajouté|ajoute|indiqué|indique|expliqué|explique|précisé|précise|"
@@ -351,9 +352,9 @@ def phones_in(text: str, region: str = "FR") -> list[str]:
 
 CONTACT_HEADING = re.compile(
     r"^[\s■▪•*#>_-]*(?:\*\*)?\s*(?:contacts?|relations?)(?:\s+(?:presse|médias|media))?(?:\s+\w+)?\s*(?:\*\*)?\s*:",
-    re.I,
+    re.IGNORECASE,
 )
-PHONE_LABEL = re.compile(r"\b(?:tél(?:éphone)?|tel|port(?:able)?|mob(?:ile)?|fixe|standard|fax)\.?\s*:?", re.I)
+PHONE_LABEL = re.compile(r"\b(?:tél(?:éphone)?|tel|port(?:able)?|mob(?:ile)?|fixe|standard|fax)\.?\s*:?", re.IGNORECASE)
 
 
 def looks_like_person(label: str) -> bool:
@@ -419,8 +420,8 @@ def make_id(publisher: str | None, key: str, hint: str | None = None) -> str:
     return f"{slugify(hint or key, 50)}-{digest}"
 
 
-_FR = set("le la les des du un une et est dans pour sur avec par au aux que qui ce cette sont ont".split())
-_EN = set("the and of to in is for on with that by are was this from have has be an at as".split())
+_FR = set(["le", "la", "les", "des", "du", "un", "une", "et", "est", "dans", "pour", "sur", "avec", "par", "au", "aux", "que", "qui", "ce", "cette", "sont", "ont"])
+_EN = set(["the", "and", "of", "to", "in", "is", "for", "on", "with", "that", "by", "are", "was", "this", "from", "have", "has", "be", "an", "at", "as"])
 
 
 def detect_language(text: str, default: str = "fr") -> str:
@@ -508,7 +509,7 @@ EN_MONTH_RE = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
 ENGLISH_DATE = re.compile(
     rf"\b(?:(?P<month>{EN_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"
     rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{EN_MONTH_RE})\.?,?\s+(?P<year2>\d{{4}}))\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -560,7 +561,7 @@ def split_speaker(who: str, role: str | None = None) -> tuple[str | None, str | 
         start -= 1
     if start == len(words):  # "Attorney General Ellison" where every word is an office: keep the last one
         start = len(words) - 1
-    name = " ".join(words[start:]) or None
+    name = re.sub(r"(?<=\w\w)\.$", "", " ".join(words[start:])) or None  # sentence full stop, not an initial
     office = " ".join(words[:start]).strip() or None
     roles = [r for r in (office, (role or "").strip(" ,;") or None) if r]
     return name, ", ".join(roles) or None

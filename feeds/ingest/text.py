@@ -13,22 +13,22 @@ from feeds.ingest import normalise as n
 from feeds.model import Release, Source
 
 KIND_HEADERS = [
-    ("dossier", re.compile(r"^dossiers?\s+de\s+presse\b", re.I)),
+    ("dossier", re.compile(r"^dossiers?\s+de\s+presse\b", re.IGNORECASE)),
     ("invitation", re.compile(r"^(?:invitation(?:\s+(?:presse|m[ée]dias?))?|avis\s+aux\s+(?:m[ée]dias|r[ée]dactions)"
-                              r"|note\s+aux\s+r[ée]dactions)\b", re.I)),
-    ("declaration", re.compile(r"^d[ée]claration\b", re.I)),
-    ("communique", re.compile(r"^communiqu[ée]s?(?:\s+de\s+presse|\s+commun|\s+conjoint)?\b", re.I)),
+                              r"|note\s+aux\s+r[ée]dactions)\b", re.IGNORECASE)),
+    ("declaration", re.compile(r"^d[ée]claration\b", re.IGNORECASE)),
+    ("communique", re.compile(r"^communiqu[ée]s?(?:\s+de\s+presse|\s+commun|\s+conjoint)?\b", re.IGNORECASE)),
 ]
-EMBARGO = re.compile(r"^(?:sous\s+)?embargo\s*(?:jusqu['’]?\s*(?:au|à)|avant\s+le|:)?\s*(?P<when>.*)$", re.I)
+EMBARGO = re.compile(r"^(?:sous\s+)?embargo\s*(?:jusqu['’]?\s*(?:au|à)|avant\s+le|:)?\s*(?P<when>.*)$", re.IGNORECASE)
 DATELINE = re.compile(
     rf"^(?:(?P<place>[A-ZÀ-Ý][\w'’ -]{{1,40}}?)\s*,\s*)?(?:le\s+|ce\s+)?(?P<date>(?:(?:{n.WEEKDAY_RE})\s+)?"
     rf"\d{{1,2}}(?:\s*\^?\{{?(?:er|e)\}}?)?\s+(?:{n.MONTH_RE})\s+\d{{4}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{4}})\s*\.?$",
-    re.I,
+    re.IGNORECASE,
 )
 EVENT = re.compile(
     rf"(?:(?:{n.WEEKDAY_RE})\s+)?\d{{1,2}}(?:\s*\^?\{{?(?:er|e)\}}?)?\s+(?:{n.MONTH_RE})(?:\s+\d{{4}})?"
     rf"(?:\s*,?\s*(?:à|a|dès|de)\s+(?P<time>\d{{1,2}}\s*[hH:]\s*\d{{0,2}}))?",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -1,0 +1,3 @@
+from feeds.cli import cli
+
+cli(prog_name="feeds")

@@ -1,0 +1,108 @@
+"""Ingest files into the store: parse what changed, write in short transactions, report everything."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from feeds import store
+from feeds.config import Site
+from feeds.ingest import (
+    DEFAULT_MAX_BYTES,
+    Context,
+    IngestError,
+    Rejected,
+    iter_files,
+    parse_bytes,
+    publisher_for,
+    read_file,
+)
+from feeds.ingest.normalise import sha256
+from feeds.model import Release
+
+BATCH = 200
+
+
+@dataclass
+class Report:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {len(self.rejected)} rejected"
+
+    def to_dict(self) -> dict:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "rejected": [{"file": r.name, "reason": r.reason} for r in self.rejected], "ids": self.ids}
+
+
+def context_for(site: Site, now: datetime, publisher: dict | None = None) -> Context:
+    publisher = publisher or site.publisher
+    return Context(publisher=publisher["name"], publisher_url=publisher.get("url"), timezone=site.tz,
+                   language=site.language, now=now)
+
+
+def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: str | None = None,
+           max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None,
+           progress: Callable[[Iterable], Iterable] | None = None) -> Report:
+    """Ingest every file under ``paths``. Unchanged files (same bytes, same parser) are not parsed again."""
+    now = now or datetime.now(site.tz)
+    report = Report()
+    known = store.known_sources(db)
+    publishers = {site.publisher["name"]: site.publisher}
+    seen_ids: dict[str, str] = {}
+    batch: list[tuple[Release, str]] = []
+    files = list(iter_files(list(paths)))
+    for path, root in (progress(files) if progress else files):
+        name = str(path)
+        try:
+            data = read_file(path, root, max_bytes)
+            digest = sha256(data)
+            if digest in known:
+                report.unchanged += 1
+                continue
+            publisher = publisher_for(path, root)
+            if publisher:
+                publishers[publisher["name"]] = publisher
+            releases = parse_bytes(data, path.name, context_for(site, now, publisher), fmt, max_bytes)
+        except IngestError as exc:
+            report.rejected.append(Rejected(name, str(exc)))
+            continue
+        for release in releases:
+            other = seen_ids.get(release.id)
+            if other and other != name:
+                report.rejected.append(Rejected(name, f"même identifiant ({release.id}) que {other}"))
+                continue
+            seen_ids[release.id] = name
+            batch.append((release, name))
+        if len(batch) >= BATCH:
+            _flush(db, batch, now, publishers, report)
+    _flush(db, batch, now, publishers, report)
+    return report
+
+
+def _flush(db, batch: list[tuple[Release, str]], now, publishers, report: Report) -> None:
+    if not batch:
+        return
+    try:
+        outcomes = store.upsert_many(db, [r for r, _ in batch], now, publishers)
+    except sqlite3.DatabaseError:
+        # One bad record must not sink the batch: write one by one to find it.
+        outcomes = []
+        for release, name in batch:
+            try:
+                outcomes.append(store.upsert(db, release, now, publishers))
+            except sqlite3.DatabaseError as exc:
+                report.rejected.append(Rejected(name, f"écriture impossible : {exc}"))
+    for outcome in outcomes:
+        setattr(report, outcome.action, getattr(report, outcome.action) + 1)
+        report.ids.append(outcome.id)
+    batch.clear()

@@ -1,0 +1,378 @@
+"""The SQLite database: public tables for the open data, revisions, and the queries of the web app.
+
+Public tables (served by Datasette) hold only what the public may see. Drafts and releases under
+embargo wait in ``_pending``, which Datasette is not allowed to read, and move to the public tables
+when their embargo ends (``publish_due``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from feeds.model import Release
+
+# Bump when normalisation changes, so unchanged files are parsed again.
+PARSER_VERSION = 1
+PRIVATE_TABLES = ("_pending", "_meta", "_tokens")
+
+# Fields that are bookkeeping, not content: a change in them alone is not a new revision.
+_NOT_CONTENT = {"source", "warnings", "updated"}
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written."""
+
+
+@dataclass
+class Outcome:
+    id: str
+    action: str  # new, updated, unchanged
+    revision: int
+
+
+def _tables(db: sqlite_utils.Database) -> None:
+    """Create the schema. sqlite-utils owns the DDL, so code and schema cannot drift."""
+    db["publishers"].create({"id": int, "name": str, "url": str, "logo": str}, pk="id", not_null={"name"},
+                            if_not_exists=True)
+    db["publishers"].create_index(["name"], unique=True, if_not_exists=True)
+    db["releases"].create(
+        {
+            "id": str, "title": str, "standfirst": str, "published": str, "updated": str, "year": int,
+            "month": str, "kind": str, "publisher_id": int, "place": str, "language": str, "summary": str,
+            "body_html": str, "body_text": str, "topics": str, "status": str, "event_start": str,
+            "revision": int, "source_name": str, "source_sha256": str, "source_format": str,
+            "warnings": str, "withdrawn_reason": str, "withdrawn_at": str, "parser_version": int,
+        },
+        pk="id", not_null={"title"}, foreign_keys=[("publisher_id", "publishers", "id")], if_not_exists=True,
+    )
+    for cols in (["published"], ["publisher_id", "published"], ["kind"], ["place"], ["year"], ["month"],
+                 ["source_sha256"], ["status", "published"]):
+        db["releases"].create_index(cols, if_not_exists=True)
+    db["people"].create({"id": int, "name": str}, pk="id", not_null={"name"}, if_not_exists=True)
+    db["people"].create_index(["name"], unique=True, if_not_exists=True)
+    db["topics"].create({"id": int, "name": str}, pk="id", not_null={"name"}, if_not_exists=True)
+    db["topics"].create_index(["name"], unique=True, if_not_exists=True)
+    children = {
+        "quotes": {"release_id": str, "position": int, "person_id": int, "role": str, "text": str},
+        "contacts": {"release_id": str, "position": int, "name": str, "role": str, "email": str, "phones": str},
+        "links": {"release_id": str, "position": int, "url": str, "text": str},
+        "attachments": {"release_id": str, "position": int, "url": str, "type": str, "length": int,
+                        "title": str},
+        "release_topics": {"release_id": str, "position": int, "topic_id": int},
+    }
+    for name, columns in children.items():
+        fks = [("release_id", "releases", "id")]
+        if "person_id" in columns:
+            fks.append(("person_id", "people", "id"))
+        if "topic_id" in columns:
+            fks.append(("topic_id", "topics", "id"))
+        db[name].create(columns, pk=("release_id", "position"), foreign_keys=fks, if_not_exists=True)
+    db["quotes"].create_index(["person_id"], if_not_exists=True)
+    db["release_topics"].create_index(["topic_id"], if_not_exists=True)
+    db["revisions"].create(
+        {"release_id": str, "revision": int, "recorded_at": str, "source_sha256": str, "changes": str,
+         "record": str},
+        pk=("release_id", "revision"), foreign_keys=[("release_id", "releases", "id")], if_not_exists=True,
+    )
+    db["_pending"].create({"id": str, "status": str, "embargo_until": str, "source_sha256": str,
+                           "parser_version": int, "record": str}, pk="id", if_not_exists=True)
+    db["_pending"].create_index(["embargo_until"], if_not_exists=True)
+    db["_pending"].create_index(["source_sha256"], if_not_exists=True)
+    db["_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    if "releases_fts" not in db.table_names():
+        db["releases"].enable_fts(["title", "standfirst", "body_text"], fts_version="FTS5",
+                                  tokenize="unicode61 remove_diacritics 2", create_triggers=True)
+
+
+def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
+    """A connection with WAL and sane timeouts; creates the schema on first use."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise StoreError(f"base de données introuvable : {path}")
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        db = sqlite_utils.Database(conn)
+        if create:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if "releases" not in db.table_names() or "_meta" not in db.table_names():
+                with transaction(db):
+                    _tables(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} : {exc}") from None
+    return db
+
+
+class transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any error: the database is never half-written."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.conn = db.conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+def _bump_version(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO _meta (key, value) VALUES ('version', '1') "
+                 "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+
+def data_version(db: sqlite_utils.Database) -> int:
+    """A counter that moves on every change of public data (the basis of ETags and caches)."""
+    row = db.conn.execute("SELECT value FROM _meta WHERE key = 'version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def known_sources(db: sqlite_utils.Database) -> set[str]:
+    """sha256 of every source already ingested with the current parser: those files are unchanged."""
+    rows = db.conn.execute(
+        "SELECT source_sha256 FROM releases WHERE parser_version = ? "
+        "UNION SELECT source_sha256 FROM _pending WHERE parser_version = ?",
+        (PARSER_VERSION, PARSER_VERSION),
+    )
+    return {r[0] for r in rows}
+
+
+def _is_public(release: Release, now: datetime) -> bool:
+    return release.status == "published" and (release.embargo_until is None or release.embargo_until <= now)
+
+
+def _record_of(conn: sqlite3.Connection, release_id: str) -> dict | None:
+    row = conn.execute("SELECT record FROM revisions WHERE release_id = ? ORDER BY revision DESC LIMIT 1",
+                       (release_id,)).fetchone()
+    if row:
+        return json.loads(row[0])
+    row = conn.execute("SELECT record FROM _pending WHERE id = ?", (release_id,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def changed_fields(old: dict, new: dict) -> list[str]:
+    return [k for k in new if k not in _NOT_CONTENT and old.get(k) != new.get(k)]
+
+
+def upsert(db: sqlite_utils.Database, release: Release, now: datetime,
+           publishers: dict[str, dict] | None = None) -> Outcome:
+    """Write one release in its own transaction: new, a new revision, or unchanged."""
+    with transaction(db) as conn:
+        return _upsert(db, conn, release, now, publishers or {})
+
+
+def upsert_many(db: sqlite_utils.Database, releases: Iterable[Release], now: datetime,
+                publishers: dict[str, dict] | None = None) -> list[Outcome]:
+    """Write several releases in one transaction (all or nothing)."""
+    with transaction(db) as conn:
+        return [_upsert(db, conn, r, now, publishers or {}) for r in releases]
+
+
+def _upsert(db, conn, release: Release, now: datetime, publishers: dict[str, dict]) -> Outcome:
+    record = release.to_dict()
+    old = _record_of(conn, release.id)
+    revision_row = conn.execute("SELECT max(revision) FROM revisions WHERE release_id = ?",
+                                (release.id,)).fetchone()
+    last_revision = revision_row[0] or 0
+    if old is not None:
+        changes = changed_fields(old, record)
+        if not changes:
+            # Same content (perhaps re-encoded or re-spaced): remember the new bytes, nothing else moves.
+            conn.execute("UPDATE releases SET source_sha256 = ?, parser_version = ? WHERE id = ?",
+                         (release.source.sha256, PARSER_VERSION, release.id))
+            conn.execute("UPDATE _pending SET source_sha256 = ?, parser_version = ? WHERE id = ?",
+                         (release.source.sha256, PARSER_VERSION, release.id))
+            return Outcome(release.id, "unchanged", last_revision)
+        if release.updated is None or (old.get("updated") and release.updated.isoformat() <= old["updated"]):
+            release.updated = now
+            record["updated"] = now.isoformat()
+    else:
+        changes = []
+    if not _is_public(release, now):
+        conn.execute(
+            "INSERT INTO _pending (id, status, embargo_until, source_sha256, parser_version, record) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, "
+            "embargo_until = excluded.embargo_until, source_sha256 = excluded.source_sha256, "
+            "parser_version = excluded.parser_version, record = excluded.record",
+            (release.id, release.status, record["embargo_until"], release.source.sha256, PARSER_VERSION,
+             json.dumps(record, ensure_ascii=False)),
+        )
+        if last_revision:  # a public release turned back into a draft leaves the public tables
+            _delete_public(conn, release.id)
+            _bump_version(conn)
+        return Outcome(release.id, "new" if old is None else "updated", last_revision)
+    conn.execute("DELETE FROM _pending WHERE id = ?", (release.id,))
+    revision = last_revision + 1
+    _write_public(db, conn, release, record, revision, publishers)
+    conn.execute(
+        "INSERT INTO revisions (release_id, revision, recorded_at, source_sha256, changes, record) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (release.id, revision, now.isoformat(), release.source.sha256,
+         json.dumps(changes or ["*"], ensure_ascii=False), json.dumps(record, ensure_ascii=False)),
+    )
+    _bump_version(conn)
+    return Outcome(release.id, "new" if old is None else "updated", revision)
+
+
+def _lookup(conn: sqlite3.Connection, table: str, name: str, extra: dict | None = None) -> int:
+    row = conn.execute(f"SELECT id FROM [{table}] WHERE name = ?", (name,)).fetchone()
+    if row:
+        if extra:
+            sets = ", ".join(f"[{k}] = coalesce(?, [{k}])" for k in extra)
+            conn.execute(f"UPDATE [{table}] SET {sets} WHERE id = ?", (*extra.values(), row[0]))
+        return row[0]
+    columns = ["name", *(extra or {})]
+    cur = conn.execute(
+        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' * len(columns))})",
+        (name, *(extra or {}).values()),
+    )
+    return cur.lastrowid
+
+
+def _delete_public(conn: sqlite3.Connection, release_id: str) -> None:
+    for table in ("quotes", "contacts", "links", "attachments", "release_topics"):
+        conn.execute(f"DELETE FROM [{table}] WHERE release_id = ?", (release_id,))
+    conn.execute("DELETE FROM revisions WHERE release_id = ?", (release_id,))
+    conn.execute("DELETE FROM releases WHERE id = ?", (release_id,))
+
+
+def _write_public(db, conn, release: Release, record: dict, revision: int, publishers: dict) -> None:
+    info = publishers.get(release.publisher or "", {})
+    publisher_id = _lookup(conn, "publishers", release.publisher or "",
+                           {"url": info.get("url"), "logo": info.get("logo")})
+    published = release.published
+    row = {
+        "id": release.id, "title": release.title, "standfirst": release.standfirst,
+        "published": record["published"], "updated": record["updated"],
+        "year": published.year if published else None,
+        "month": published.strftime("%Y-%m") if published else None,
+        "kind": release.kind, "publisher_id": publisher_id, "place": release.place,
+        "language": release.language, "summary": release.summary, "body_html": release.body_html,
+        "body_text": release.body_text, "topics": json.dumps(release.topics, ensure_ascii=False),
+        "status": "published", "event_start": record["event_start"], "revision": revision,
+        "source_name": release.source.name, "source_sha256": release.source.sha256,
+        "source_format": release.source.format,
+        "warnings": json.dumps([w["code"] for w in record["warnings"]]),
+        "withdrawn_reason": None, "withdrawn_at": None, "parser_version": PARSER_VERSION,
+    }
+    columns = list(row)
+    conn.execute(
+        f"INSERT INTO releases ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}",
+        list(row.values()),
+    )
+    for table in ("quotes", "contacts", "links", "attachments", "release_topics"):
+        conn.execute(f"DELETE FROM [{table}] WHERE release_id = ?", (release.id,))
+    for i, q in enumerate(release.quotes):
+        person = _lookup(conn, "people", q.speaker) if q.speaker else None
+        conn.execute("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", (release.id, i, person, q.role, q.text))
+    for i, c in enumerate(release.contacts):
+        conn.execute("INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?)",
+                     (release.id, i, c.name, c.role, c.email, " ".join(c.phones) or None))
+    for i, link in enumerate(release.links):
+        conn.execute("INSERT INTO links VALUES (?, ?, ?, ?)", (release.id, i, link.url, link.text))
+    for i, a in enumerate(release.attachments):
+        conn.execute("INSERT INTO attachments VALUES (?, ?, ?, ?, ?, ?)",
+                     (release.id, i, a.url, a.type, a.length, a.title))
+    for i, topic in enumerate(release.topics):
+        conn.execute("INSERT INTO release_topics VALUES (?, ?, ?)",
+                     (release.id, i, _lookup(conn, "topics", topic)))
+
+
+def publish_due(db: sqlite_utils.Database, now: datetime,
+                publishers: dict[str, dict] | None = None) -> list[str]:
+    """Move releases whose embargo has ended into the public tables; returns their ids."""
+    due = db.conn.execute(
+        "SELECT id FROM _pending WHERE status = 'published' AND embargo_until <= ?", (now.isoformat(),)
+    ).fetchall()
+    if not due:
+        return []
+    published = []
+    with transaction(db) as conn:
+        for (release_id,) in due:
+            row = conn.execute("SELECT record FROM _pending WHERE id = ?", (release_id,)).fetchone()
+            if not row:
+                continue
+            release = Release.from_dict(json.loads(row[0]))
+            if release.embargo_until and release.embargo_until <= now:
+                conn.execute("DELETE FROM _pending WHERE id = ?", (release_id,))
+                _upsert(db, conn, release, now, publishers or {})
+                published.append(release_id)
+    return published
+
+
+def next_embargo(db: sqlite_utils.Database) -> str | None:
+    row = db.conn.execute("SELECT min(embargo_until) FROM _pending WHERE status = 'published'").fetchone()
+    return row[0] if row else None
+
+
+# ---------------------------------------------------------------- reading (web app, feeds)
+
+def get_record(db: sqlite_utils.Database, release_id: str) -> tuple[Release, dict] | None:
+    """The latest public revision of a release as a Release, with its row (publisher, revision, withdrawal)."""
+    row = db.conn.execute(
+        "SELECT r.*, p.name AS publisher_name, p.url AS publisher_url, p.logo AS publisher_logo, v.record "
+        "FROM releases r JOIN publishers p ON p.id = r.publisher_id "
+        "JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision WHERE r.id = ?",
+        (release_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    data = dict(zip(_columns(db), row, strict=True))
+    return Release.from_dict(json.loads(data["record"])), data
+
+
+_COLUMNS_CACHE: dict[int, list[str]] = {}
+
+
+def _columns(db: sqlite_utils.Database) -> list[str]:
+    key = id(db.conn)
+    if key not in _COLUMNS_CACHE:
+        cur = db.conn.execute(
+            "SELECT r.*, p.name AS publisher_name, p.url AS publisher_url, p.logo AS publisher_logo, v.record "
+            "FROM releases r JOIN publishers p ON p.id = r.publisher_id "
+            "JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision LIMIT 0")
+        _COLUMNS_CACHE[key] = [d[0] for d in cur.description]
+    return _COLUMNS_CACHE[key]
+
+
+def latest(db: sqlite_utils.Database, limit: int = 50, offset: int = 0, where: str = "",
+           params: Iterable[Any] = ()) -> list[Release]:
+    """Public, not withdrawn releases newest first; ``where`` is a trusted SQL fragment with ? params."""
+    sql = (
+        "SELECT v.record FROM releases r JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision "
+        f"WHERE r.status = 'published' {('AND ' + where) if where else ''} "
+        "ORDER BY r.published DESC, r.id LIMIT ? OFFSET ?"
+    )
+    rows = db.conn.execute(sql, (*params, limit, offset)).fetchall()
+    return [Release.from_dict(json.loads(r[0])) for r in rows]
+
+
+def count(db: sqlite_utils.Database, where: str = "", params: Iterable[Any] = ()) -> int:
+    sql = f"SELECT count(*) FROM releases r WHERE r.status = 'published' {('AND ' + where) if where else ''}"
+    return db.conn.execute(sql, tuple(params)).fetchone()[0]
+
+
+def iter_public(db: sqlite_utils.Database) -> Iterator[Release]:
+    for (record,) in db.conn.execute(
+        "SELECT v.record FROM releases r JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision "
+        "WHERE r.status = 'published' ORDER BY r.published DESC, r.id"
+    ):
+        yield Release.from_dict(json.loads(record))
+
+
+def publishers(db: sqlite_utils.Database) -> dict[str, dict]:
+    return {r["name"]: r for r in db["publishers"].rows}

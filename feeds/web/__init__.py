@@ -1,0 +1,95 @@
+"""The Flask app: release pages, listings and feeds, all computed from the database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from babel.dates import format_date, format_datetime
+from flask import Flask, g, url_for
+
+from feeds import store
+from feeds.config import Site
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
+                               "script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
+                               "form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def external(endpoint: str, **values) -> str:
+    """Absolute URL on the configured public address (canonical URLs never depend on the request's Host)."""
+    from flask import current_app
+
+    base = current_app.config["SITE"].base_url
+    return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """``test_config`` (or the caller) gives DATABASE (a path) and SITE (a ``Site``)."""
+    app = Flask(__name__)
+    app.config.from_mapping(DATABASE="data/pressroom.db", SITE=Site())
+    if test_config:
+        app.config.from_mapping(test_config)
+    site: Site = app.config["SITE"]
+    embargo_lock = threading.Lock()
+    state = {"checked_version": None, "next_embargo": None}
+
+    def db():
+        if "db" not in g:
+            g.db = store.connect(app.config["DATABASE"], create=False)
+        return g.db
+
+    app.extensions["pressroom_db"] = db
+
+    @app.teardown_appcontext
+    def close_db(exc=None):
+        conn = g.pop("db", None)
+        if conn is not None:
+            conn.conn.close()
+
+    @app.before_request
+    def publish_due_embargoes():
+        """Embargoes end on time without a restart: the first request after the hour publishes them."""
+        now = datetime.now(site.tz)
+        database = db()
+        version = store.data_version(database)
+        if state["checked_version"] != version:
+            state["next_embargo"] = store.next_embargo(database)
+            state["checked_version"] = version
+        due = state["next_embargo"]
+        if due and due <= now.isoformat():
+            with embargo_lock:
+                rw = store.connect(app.config["DATABASE"])
+                try:
+                    store.publish_due(rw, now, {site.publisher["name"]: site.publisher})
+                finally:
+                    rw.conn.close()
+                state["checked_version"] = None
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.template_filter("date_fr")
+    def date_fr(value: datetime | None) -> str:
+        return format_date(value, format="full", locale="fr") if value else ""
+
+    @app.template_filter("datetime_fr")
+    def datetime_fr(value: datetime | None) -> str:
+        return format_datetime(value, "EEEE d MMMM y 'à' HH'h'mm", locale="fr") if value else ""
+
+    @app.context_processor
+    def inject_site():
+        return {"site": site, "external": external}
+
+    from feeds.web import pages, syndication
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(syndication.bp)
+    return app

@@ -1,0 +1,118 @@
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from feeds import store
+from feeds.config import load_site
+from feeds.load import ingest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+SEED = CORPUS / "seed" / "occitanie-2018-01-25-prix-mooc.txt"
+RELEASES = ROOT / "data" / "releases"
+FEEDS_BIN = Path(sys.executable).parent / "feeds"
+
+
+@pytest.fixture(scope="session")
+def site():
+    s = load_site(ROOT / "data" / "site.toml")
+    s.base_url = "http://press.test"
+    return s
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory, site) -> Path:
+    """The default press room (data/releases) ingested into a fresh database."""
+    path = tmp_path_factory.mktemp("db") / "pressroom.db"
+    report = ingest(store.connect(path), [RELEASES], site)
+    assert report.rejected == []
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path, built_db) -> Path:
+    """A private copy of the built database, for tests that write."""
+    path = tmp_path / "pressroom.db"
+    shutil.copy(built_db, path)
+    return path
+
+
+@pytest.fixture
+def app(built_db, site):
+    from feeds.web import create_app
+
+    app = create_app({"DATABASE": str(built_db), "SITE": site, "TESTING": True})
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, db: Path, port: int):
+        self.db, self.port = db, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [str(FEEDS_BIN), "serve", "--db", str(db), "--port", str(port)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2).read()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    out = self.proc.stdout.read().decode() if self.proc.poll() is not None else ""
+                    self.stop()
+                    raise RuntimeError(f"server did not start: {out}") from None
+                time.sleep(0.2)
+
+    def get(self, path: str, headers: dict | None = None):
+        req = urllib.request.Request(self.url + path, headers=headers or {})
+        return urllib.request.urlopen(req, timeout=30)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """`feeds serve` as a user runs it, on a free port, over the default press room."""
+    db = tmp_path_factory.mktemp("live") / "pressroom.db"
+    subprocess.run([str(FEEDS_BIN), "ingest", str(RELEASES), "--db", str(db)], cwd=ROOT, check=True,
+                   capture_output=True)
+    server = LiveServer(db, free_port())
+    yield server
+    server.stop()
+
+
+def now_paris() -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Paris"))
+
+
+needs = {tool: shutil.which(tool) for tool in ("jing", "newsboat", "chromium")}
+os.environ.setdefault("PYTHONUTF8", "1")
