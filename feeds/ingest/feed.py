@@ -97,7 +97,8 @@ def _hint(entry) -> str | None:
 
 def _when(entry, field: str) -> datetime | None:
     """A date of an item with the offset it was written with (RFC 822 or ISO 8601), else feedparser's UTC."""
-    raw = (entry.get(field) or "").strip()
+    present = set(dict.keys(entry))  # feedparser maps a missing 'updated' to 'published', with a warning
+    raw = str(entry[field] if field in present else "").strip()
     if raw:
         try:
             return email.utils.parsedate_to_datetime(raw)
@@ -107,7 +108,7 @@ def _when(entry, field: str) -> datetime | None:
             return datetime.fromisoformat(raw)
         except ValueError:
             pass
-    parsed = entry.get(f"{field}_parsed")
+    parsed = entry[f"{field}_parsed"] if f"{field}_parsed" in present else None
     return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) if parsed else None
 
 
