@@ -1,7 +1,7 @@
 """PDF files: the text layer is extracted with pypdf, then read as press-release text.
 
 PDF text comes as lines, not paragraphs: a paragraph ends at an empty line, a line clearly shorter than the
-text's width, or before a bullet.
+text's width (or a sentence ending short of it), before a bullet and before a contact heading.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def extract_text(data: bytes) -> str:
 def paragraphs(lines: list[str]) -> list[str]:
     """Lines of extracted text grouped into paragraphs."""
     lengths = sorted(len(ln.strip()) for ln in lines if ln.strip())
-    width = lengths[int(len(lengths) * 0.8)] if lengths else 0
+    width = lengths[int(len(lengths) * 0.9)] if lengths else 0
     found: list[str] = []
     current: list[str] = []
     for i, raw in enumerate(lines):
@@ -52,14 +52,15 @@ def paragraphs(lines: list[str]) -> list[str]:
                 found.append(" ".join(current))
                 current = []
             continue
-        if current and BULLET.match(line):
+        if current and (BULLET.match(line) or n.CONTACT_HEADING.match(line)):
             found.append(" ".join(current))
             current = []
         if current and current[-1].endswith("-") and line[:1].islower():
             current[-1] = current[-1][:-1] + line  # a word hyphenated across lines
         else:
             current.append(line)
-        if len(line) < width * 0.7 or i + 1 == len(lines):
+        ends_sentence = line.endswith((".", "!", "?", ":", "»", "\"", "”")) and len(line) < width * 0.85
+        if len(line) < width * 0.7 or ends_sentence or i + 1 == len(lines):
             found.append(" ".join(current))
             current = []
     if current:
