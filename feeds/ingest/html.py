@@ -205,18 +205,14 @@ def _strip_prefix(el, length: int) -> None:
         segments += [(child, "text"), (child, "tail")]
     raw = "".join(getattr(node, attr) or "" for node, attr in segments)
     folded, cut, in_space = 0, 0, True
-    for cut, ch in enumerate(raw):
-        if folded >= length:
-            break
-        if ch.isspace():
-            if not in_space:
-                folded += 1
+    while cut < len(raw) and folded < length:
+        if raw[cut].isspace():
+            folded += 0 if in_space else 1
             in_space = True
         else:
             folded += 1
             in_space = False
-    else:
-        cut = len(raw)
+        cut += 1
     for node, attr in segments:
         value = getattr(node, attr) or ""
         take = min(cut, len(value))
