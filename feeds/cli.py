@@ -52,7 +52,11 @@ def cli():
 @format_option
 @click.option("--max-bytes", default=DEFAULT_MAX_BYTES, show_default=True, help="Reject files larger than this.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
-def ingest(paths, db_path, site_path, fmt, max_bytes, as_json):
+@click.option("--watch", "watch", is_flag=True,
+              help="Keep running: ingest new and changed files as they arrive (Ctrl-C to stop).")
+@click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="With --watch, seconds between two looks at the folders.")
+def ingest(paths, db_path, site_path, fmt, max_bytes, as_json, watch, interval):
     """Ingest files and folders (default: data/releases) into the database; idempotent."""
     from feeds.load import ingest as run
 
@@ -64,6 +68,11 @@ def ingest(paths, db_path, site_path, fmt, max_bytes, as_json):
         db = store.connect(db_path)
     except store.StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    if watch:
+        if missing:
+            raise click.ClickException(f"dossier introuvable : {missing[0]}")
+        return _watch(db, paths, site, fmt, max_bytes, interval, as_json, db_path)
+    version = store.data_version(db)
 
     def run_with_bar():
         if not sys.stderr.isatty() or as_json:
@@ -81,6 +90,8 @@ def ingest(paths, db_path, site_path, fmt, max_bytes, as_json):
     for rejected in report.rejected:
         click.echo(f"error: {rejected.name}: {rejected.reason}", err=True)
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.summary())
+    if store.data_version(db) != version:
+        _announce(site, db_path)
     if report.rejected:
         sys.exit(1)
 
@@ -128,3 +139,143 @@ def serve(db_path, site_path, host, port, base_url):
     store.connect(db_path).conn.close()  # creates or migrates the schema before readers arrive
     click.echo(f"Salle de presse : {site.base_url}/  ·  données : {site.base_url}/data/", err=True)
     run(db_path, site, host, port)
+
+
+# ---------------------------------------------------------------- publishing workflow: watch, tokens, withdrawal
+
+def _watch(db, paths, site, fmt, max_bytes, interval, as_json, db_path):
+    from datetime import datetime
+
+    from feeds.watch import watch
+
+    def report(result):
+        if not (result.new or result.updated or result.rejected):
+            return
+        for rejected in result.rejected:
+            click.echo(f"error: {rejected.name}: {rejected.reason}", err=True)
+        stamp = datetime.now(site.tz).strftime("%H:%M:%S")
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False) if as_json else f"{stamp} {result.summary()}")
+        sys.stdout.flush()
+        if result.new or result.updated:
+            _announce(site, db_path)
+
+    click.echo(f"Surveillance de {', '.join(map(str, paths))} (Ctrl-C pour arrêter)", err=True)
+    try:
+        watch(db, paths, site, interval, on_report=report, fmt=fmt, max_bytes=max_bytes)
+    except KeyboardInterrupt:
+        pass
+
+
+def _announce(site, db_path) -> None:
+    """Ping the WebSub hub of the configuration that the feeds changed (a failure only warns)."""
+    from feeds import websub
+
+    if not site.websub_hub:
+        return
+    if not site.base_url:
+        click.echo("warning: base_url absent de la configuration, le hub WebSub n'est pas notifié", err=True)
+        return
+    from feeds.web import create_app
+    from feeds.web.api import feed_urls
+
+    app = create_app({"DATABASE": str(db_path), "SITE": site})
+    with app.test_request_context():
+        topics = feed_urls()
+    try:
+        websub.ping(site.websub_hub, topics)
+    except websub.WebSubError as exc:
+        click.echo(f"warning: {exc}", err=True)
+
+
+@cli.group()
+def token():
+    """Upload tokens of the API (POST /api/releases)."""
+
+
+@token.command("create")
+@click.argument("name")
+@db_option
+def token_create(name, db_path):
+    """Create a token NAME; it is printed once (last line) and only its hash is stored."""
+    from datetime import UTC, datetime
+
+    from feeds import tokens
+
+    try:
+        secret = tokens.create(store.connect(db_path), name, datetime.now(UTC))
+    except (tokens.TokenError, store.StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Jeton « {name} » créé. Conservez-le : il ne sera plus affiché.", err=True)
+    click.echo(secret)
+
+
+@token.command("revoke")
+@click.argument("name")
+@db_option
+def token_revoke(name, db_path):
+    """Revoke the token NAME: it stops working at once."""
+    from feeds import tokens
+
+    try:
+        tokens.revoke(store.connect(db_path), name)
+    except (tokens.TokenError, store.StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Jeton « {name} » révoqué.")
+
+
+@token.command("list")
+@db_option
+def token_list(db_path):
+    """The names of the tokens and when they were created (never the tokens)."""
+    from feeds import tokens
+
+    for name, created_at in tokens.names(store.connect(db_path)):
+        click.echo(f"{name}\t{created_at}")
+
+
+@cli.command()
+@click.argument("release_id")
+@click.option("--reason", required=True, help="Why the release is withdrawn (shown on its page, in French).")
+@db_option
+@site_option
+def withdraw(release_id, reason, db_path, site_path):
+    """Withdraw release RELEASE_ID: its page answers 410 with the reason, it leaves the feeds."""
+    from datetime import datetime
+
+    site = _site(site_path)
+    try:
+        done = store.withdraw(store.connect(db_path, create=False), release_id, reason, datetime.now(site.tz))
+    except store.StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    if done.revision:
+        click.echo(f"{done.id} retiré le {done.withdrawn_at} (révision {done.revision}) : {done.reason}")
+        _announce(site, db_path)
+    else:
+        click.echo(f"{done.id} retiré avant toute publication (brouillon ou sous embargo) : {done.reason}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["sig"]), required=True,
+              help="sig: the French government's press-release schema, as JSON Lines.")
+@click.option("--out", "out_path", default="-", type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write (default: standard output).")
+@db_option
+@site_option
+@click.option("--base-url", default=None, help="Public address of the pages (document.url when HTTPS).")
+@click.option("--default-place", default="non précisé", show_default=True,
+              help="lieu_publication of releases whose dateline names no place.")
+def export(fmt, out_path, db_path, site_path, base_url, default_place):
+    """Write every public release in an open format (drafts, embargoes and withdrawals left out)."""
+    from feeds.export import SigOptions, write_sig
+
+    site = _site(site_path, base_url)
+    try:
+        db = store.connect(db_path, create=False)
+    except store.StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    options = SigOptions(editor=site.publisher["name"], licence=site.licence["name"],
+                         title=f"Communiqués de presse — {site.title}", description=site.description or site.title,
+                         base_url=site.base_url, default_place=default_place)
+    with click.open_file(out_path, "w", encoding="utf-8", atomic=out_path != "-") as out:
+        n = write_sig(db, out, options)
+    click.echo(f"{n} communiqués écrits au format SIG", err=True)

@@ -25,6 +25,7 @@ class Site:
     publisher: dict = field(default_factory=lambda: {"name": "Salle de presse", "url": None, "logo": None})
     licence: dict = field(default_factory=lambda: {"name": "Licence Ouverte 2.0",
                                                    "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"})
+    websub_hub: str = ""  # a WebSub hub: feeds name it (rel="hub") and it is pinged on each publication
 
     @property
     def tz(self) -> ZoneInfo:
@@ -59,6 +60,7 @@ def load_site(path: str | Path | None = None, base_url: str | None = None) -> Si
     if "publisher" in data:
         site.publisher = {"name": data["publisher"]["name"], "url": data["publisher"].get("url"),
                           "logo": data["publisher"].get("logo")}
+    site.websub_hub = str(data.get("websub", {}).get("hub") or "").strip()
     if "licence" in data:
         site.licence = {"name": data["licence"]["name"], "url": data["licence"].get("url")}
     try:

@@ -65,10 +65,12 @@ def create_app(test_config: dict | None = None) -> Flask:
             with embargo_lock:
                 rw = store.connect(app.config["DATABASE"])
                 try:
-                    store.publish_due(rw, now, {site.publisher["name"]: site.publisher})
+                    published = store.publish_due(rw, now, {site.publisher["name"]: site.publisher})
                 finally:
                     rw.conn.close()
                 state["checked_version"] = None
+            if published:
+                api.announce()
 
     @app.after_request
     def security_headers(response):
@@ -88,8 +90,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     def inject_site():
         return {"site": site, "external": external}
 
-    from feeds.web import pages, syndication
+    from feeds.web import api, history, pages, syndication
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(syndication.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(history.bp)
     return app
