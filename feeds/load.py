@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
 import sqlite3
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +29,9 @@ from feeds.ingest import (
 from feeds.ingest.normalise import sha256
 from feeds.model import Release
 
-BATCH = 200
+BATCH = 200  # releases per write transaction
+CHUNK = 1000  # files read ahead and parsed together
+PARALLEL_FROM = 200  # below this many files, a process pool costs more than it saves
 
 
 @dataclass
@@ -50,42 +56,70 @@ def context_for(site: Site, now: datetime, publisher: dict | None = None) -> Con
                    language=site.language, now=now)
 
 
+def _parse_job(job: tuple) -> tuple[list[Release] | None, str | None]:
+    data, name, ctx, fmt, max_bytes = job
+    try:
+        return parse_bytes(data, name, ctx, fmt, max_bytes), None
+    except IngestError as exc:
+        return None, str(exc)
+
+
 def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: str | None = None,
            max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None,
-           progress: Callable[[Iterable], Iterable] | None = None) -> Report:
-    """Ingest every file under ``paths``. Unchanged files (same bytes, same parser) are not parsed again."""
+           progress: Callable[[Iterable], Iterable] | None = None, workers: int | None = None) -> Report:
+    """Ingest every file under ``paths``. Unchanged files (same bytes, same parser) are not parsed again.
+
+    Parsing is spread over ``workers`` processes (default: one per core) for large runs; writing
+    stays in this process, one short transaction per batch.
+    """
     now = now or datetime.now(site.tz)
+    publisher_for.cache_clear()
     report = Report()
     known = store.known_sources(db)
     publishers = {site.publisher["name"]: site.publisher}
     seen_ids: dict[str, str] = {}
     batch: list[tuple[Release, str]] = []
     files = list(iter_files(list(paths)))
-    for path, root in (progress(files) if progress else files):
-        name = str(path)
-        try:
-            data = read_file(path, root, max_bytes)
-            digest = sha256(data)
-            if digest in known:
-                report.unchanged += 1
-                continue
-            publisher = publisher_for(path, root)
-            if publisher:
-                publishers[publisher["name"]] = publisher
-            releases = parse_bytes(data, path.name, context_for(site, now, publisher), fmt, max_bytes)
-        except IngestError as exc:
-            report.rejected.append(Rejected(name, str(exc)))
-            continue
-        for release in releases:
-            other = seen_ids.get(release.id)
-            if other and other != name:
-                report.rejected.append(Rejected(name, f"même identifiant ({release.id}) que {other}"))
-                continue
-            seen_ids[release.id] = name
-            batch.append((release, name))
-        if len(batch) >= BATCH:
-            _flush(db, batch, now, publishers, report)
-    _flush(db, batch, now, publishers, report)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    pool = None
+    if workers > 1 and len(files) >= PARALLEL_FROM:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        iterator = iter(progress(files) if progress else files)
+        while chunk := list(itertools.islice(iterator, CHUNK)):
+            jobs, names = [], []
+            for path, root in chunk:
+                try:
+                    data = read_file(path, root, max_bytes)
+                    if sha256(data) in known:
+                        report.unchanged += 1
+                        continue
+                    publisher = publisher_for(path, root)
+                except IngestError as exc:
+                    report.rejected.append(Rejected(str(path), str(exc)))
+                    continue
+                if publisher:
+                    publishers[publisher["name"]] = publisher
+                jobs.append((data, path.name, context_for(site, now, publisher), fmt, max_bytes))
+                names.append(str(path))
+            results = pool.map(_parse_job, jobs, chunksize=16) if pool else map(_parse_job, jobs)
+            for name, (releases, error) in zip(names, results, strict=True):
+                if error is not None:
+                    report.rejected.append(Rejected(name, error))
+                    continue
+                for release in releases:
+                    other = seen_ids.get(release.id)
+                    if other and other != name:
+                        report.rejected.append(Rejected(name, f"même identifiant ({release.id}) que {other}"))
+                        continue
+                    seen_ids[release.id] = name
+                    batch.append((release, name))
+                if len(batch) >= BATCH:
+                    _flush(db, batch, now, publishers, report)
+        _flush(db, batch, now, publishers, report)
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
     return report
 
 

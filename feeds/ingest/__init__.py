@@ -6,6 +6,7 @@ Each format is a module of this package with ``parse(data, name, ctx) -> Release
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import re
@@ -120,6 +121,9 @@ def parse_bytes(data: bytes, name: str, ctx: Context | None = None, fmt: str | N
         raise IngestError(f"document illisible au format {fmt} ({type(exc).__name__}: {exc})") from exc
 
 
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
+
+
 def _is_binary(data: bytes) -> bool:
     sample = data[:8192]
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -127,7 +131,7 @@ def _is_binary(data: bytes) -> bool:
     # UTF-16 text has zeros in every other byte; binary has them scattered; a stray NUL in text is noise.
     if sample.count(0) > max(8, len(sample) * 0.01):
         return not looks_utf16(sample)
-    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return control > len(sample) * 0.1
 
 
@@ -139,7 +143,7 @@ def iter_files(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for filename in sorted(filenames):
                     f = Path(dirpath) / filename
-                    if f.suffix.lower() in SUFFIXES and not filename.startswith((".", "_")):
+                    if f.suffix.lower() in SUFFIXES and not filename.startswith("."):
                         yield f, path
         else:
             yield path, path.parent
@@ -167,19 +171,24 @@ def read_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> byt
 PUBLISHER_FILE = "_publisher.toml"
 
 
+@functools.lru_cache(maxsize=1024)
+def _publisher_in(folder: Path, root: Path) -> dict | None:
+    marker = folder / PUBLISHER_FILE
+    if marker.is_file():
+        try:
+            data = tomllib.loads(marker.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise IngestError(f"{marker} illisible : {exc}") from None
+        if data.get("name"):
+            return data
+    if folder == root or folder.parent == folder:
+        return None
+    return _publisher_in(folder.parent, root)
+
+
 def publisher_for(path: Path, root: Path) -> dict | None:
     """The publisher of a file: the nearest ``_publisher.toml`` (name, url, logo) up to the input root."""
-    folder = path.parent
-    root = root.resolve()
-    while True:
-        marker = folder / PUBLISHER_FILE
-        if marker.is_file():
-            try:
-                data = tomllib.loads(marker.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise IngestError(f"{marker} illisible : {exc}") from None
-            if data.get("name"):
-                return data
-        if folder.resolve() == root or folder.parent == folder:
-            return None
-        folder = folder.parent
+    return _publisher_in(path.parent.resolve(), root.resolve())
+
+
+publisher_for.cache_clear = _publisher_in.cache_clear  # a new ingest run sees edited files

@@ -86,33 +86,54 @@ def _decode_8bit(data: bytes) -> str:
     return data.decode("cp1252", errors="replace").replace("\ufffd", "")
 
 
-def clean_block(text: str) -> str:
-    """Multi-line text: mojibake fixed, NFC, Unix line ends, controls removed."""
+# Characters that UTF-8 read as cp1252/latin-1 leaves behind; ftfy's slower check runs only if one is there.
+_MOJIBAKE_HINT = re.compile("[ÃÂ\x80-\x9f]|â€|Å[“”’‘ ¡¸½¾]|Ä[\x80-\xbf]")
+
+
+def clean_block(text: str, repair: bool = True) -> str:
+    """Multi-line text: mojibake fixed (once per document), NFC, Unix line ends, controls removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # Typographic quotes are the publisher's choice: repair mojibake, do not restyle the text.
-    text = ftfy.fix_text(text, normalization="NFC", unescape_html=False, uncurl_quotes=False)
+    if repair and not text.isascii() and _MOJIBAKE_HINT.search(text) and ftfy.is_bad(text):
+        # Typographic quotes are the publisher's choice: repair mojibake, do not restyle the text.
+        text = ftfy.fix_text(text, normalization="NFC", unescape_html=False, uncurl_quotes=False)
+    elif not text.isascii():
+        text = unicodedata.normalize("NFC", text)  # ftfy's other fixes are done here; skip its slow path
     return _CONTROL.sub("", text)
 
 
+_TAG_START = re.compile(r"<[a-zA-Z!/]")
+_SPACES = re.compile(r"\s+")
+
+
 def clean_text(value: object) -> str:
-    """One-line plain text for titles, names, places: markup stripped, spaces folded."""
+    """One-line plain text for titles, names, places: markup stripped, spaces folded.
+
+    Values come from documents already repaired by ``decode``, so mojibake is not looked for again.
+    """
     if value is None:
         return ""
     text = str(value)
     if "<" in text or "&" in text:
-        text = html_to_text(text) if re.search(r"<[a-zA-Z!/]", text) else html.unescape(text)
-    text = clean_block(text)
-    text = strip_inline_markdown(text)
-    return re.sub(r"\s+", " ", text).strip()
+        text = html_to_text(text) if _TAG_START.search(text) else html.unescape(text)
+    text = strip_inline_markdown(clean_block(text, repair=False))
+    return _SPACES.sub(" ", text).strip()
+
+
+_INLINE_MARKDOWN = [
+    (re.compile(r"\^\{([^}]*)\}"), r"\1"),
+    (re.compile(r"\^([^\s^]+)\^"), r"\1"),
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),
+    (re.compile(r"\{:[^}]*\}"), ""),  # Kramdown attribute lists
+]
 
 
 def strip_inline_markdown(text: str) -> str:
     """Remove Markdown emphasis and pandoc superscripts from a one-line text."""
-    text = re.sub(r"\^\{([^}]*)\}", r"\1", text)
-    text = re.sub(r"\^([^\s^]+)\^", r"\1", text)
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"\{:[^}]*\}", "", text)  # Kramdown attribute lists
+    if "^" not in text and "*" not in text and "_" not in text and "{" not in text:
+        return text
+    for pattern, replacement in _INLINE_MARKDOWN:
+        text = pattern.sub(replacement, text)
     return text
 
 
@@ -263,14 +284,16 @@ def aware(value: datetime | date, tz: ZoneInfo) -> datetime:
     return value
 
 
+_WEEKDAY_DATE = re.compile(
+    rf"\b(?P<weekday>{WEEKDAY_RE})\s+{DAY_RE}(?:\s+(?P<month>{MONTH_RE}))?(?:\s+(?P<year>\d{{4}}))?", re.IGNORECASE)
+
+
 def check_weekdays(release: Release, text: str) -> None:
     """Warn where the text names a weekday that does not match the date it writes next to it."""
     if not release.published:
         return
     pub = release.published.date()
-    pattern = re.compile(rf"\b(?P<weekday>{WEEKDAY_RE})\s+{DAY_RE}(?:\s+(?P<month>{MONTH_RE}))?(?:\s+(?P<year>\d{{4}}))?",
-                         re.IGNORECASE)
-    for m in pattern.finditer(text):
+    for m in _WEEKDAY_DATE.finditer(text):
         month = MONTHS[m["month"].lower()] if m["month"] else pub.month
         year = int(m["year"]) if m["year"] else pub.year
         if not m["year"] and month - pub.month > 6:
@@ -341,6 +364,8 @@ def phone_e164(raw: str, region: str = "FR") -> str | None:
 
 def phones_in(text: str, region: str = "FR") -> list[str]:
     """E.164 numbers of every valid phone number written in ``text``."""
+    if sum(c.isdigit() for c in text) < 8:
+        return []  # no phone number can be there; the matcher is slow
     text = text.replace("(0)", "")
     found = []
     for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
@@ -420,12 +445,13 @@ def make_id(publisher: str | None, key: str, hint: str | None = None) -> str:
     return f"{slugify(hint or key, 50)}-{digest}"
 
 
+_WORDS = re.compile(r"[a-zà-ÿ']+")
 _FR = set(["le", "la", "les", "des", "du", "un", "une", "et", "est", "dans", "pour", "sur", "avec", "par", "au", "aux", "que", "qui", "ce", "cette", "sont", "ont"])
 _EN = set(["the", "and", "of", "to", "in", "is", "for", "on", "with", "that", "by", "are", "was", "this", "from", "have", "has", "be", "an", "at", "as"])
 
 
 def detect_language(text: str, default: str = "fr") -> str:
-    words = re.findall(r"[a-zà-ÿ']+", text[:5000].lower())
+    words = _WORDS.findall(text[:2000].lower())
     fr = sum(w in _FR for w in words)
     en = sum(w in _EN for w in words)
     if fr == en:
