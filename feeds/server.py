@@ -35,6 +35,9 @@ def make_datasette(db_path: str | Path, site: Site) -> Datasette:
             "max_returned_rows": 1000,
             "allow_download": False,
             "default_page_size": 50,
+            # Complete CSV exports (_stream=on) of any size; cells cut short in HTML pages only.
+            "max_csv_mb": 0,
+            "truncate_cells_html": 300,
         },
     )
     ds.add_database(Database(ds, path=str(db_path), is_mutable=True), name="pressroom")

@@ -1,0 +1,205 @@
+"""Exports of the open data: the public database as one SQLite file, every table as JSON, and every public
+release in the French government's press-release schema (SIG, JSON Lines).
+
+SIG references (ministries, governments, people, themes) are UUIDs of the government's own registries, which
+our publishers, people and topics are not part of: we derive stable UUIDs from our own names instead, so that
+a record keeps its identifiers from one export to the next. The UUIDs are shaped as version 4, as the schema
+asks, and derived with SHA-1 (uuid5) in a namespace of ours.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import sqlite_utils
+from markdownify import markdownify
+
+from feeds import store
+from feeds.model import Release
+
+SIG_SCHEMA_VERSION = "0.2.2"
+SIG_NAMESPACE = uuid.UUID("0b6c2f9e-5d1a-4e7b-9a63-8f2d4c1b7e05")
+# The Markdown the SIG schema allows: headings, paragraphs, line breaks, emphasis, blockquotes, lists,
+# rules and links; any other element keeps its text only.
+SIG_MARKDOWN_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "strong", "b", "em", "i", "blockquote",
+                     "ul", "ol", "li", "hr", "a"]
+SIG_TYPES = {"dossier": "dossier_de_presse"}  # every other kind is a communiqué
+FRENCH_PHONE = re.compile(r"^\+33\d{9}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Tables of the public file, in the order people meet them.
+PUBLIC_TABLES = ("releases", "publishers", "people", "quotes", "contacts", "links", "attachments", "topics",
+                 "release_topics", "revisions")
+
+
+class ExportError(Exception):
+    """An export cannot be written."""
+
+
+def sig_uuid(kind: str, key: str) -> str:
+    """A stable version-4-shaped UUID for one of our ids or names (``kind`` keeps namespaces apart)."""
+    return str(uuid.UUID(bytes=uuid.uuid5(SIG_NAMESPACE, f"{kind}:{key}").bytes, version=4))
+
+
+def html_to_markdown(html: str) -> str:
+    """Sanitised body HTML as the Markdown subset of the SIG schema."""
+    text = markdownify(html or "", convert=SIG_MARKDOWN_TAGS, heading_style="ATX", bullets="-")
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+@dataclass
+class SigOptions:
+    """What the SIG record needs and our data does not say."""
+
+    editor: str  # metadata.editeur: who publishes the dataset
+    licence: str
+    title: str
+    description: str
+    base_url: str = ""  # public address of the release pages; document.url only when it is HTTPS
+    default_place: str = "non précisé"  # lieu_publication is required; used when the dateline names no place
+
+
+def _sig_contacts(release: Release) -> list[dict]:
+    contacts = []
+    for c in release.contacts:
+        email = c.email if c.email and EMAIL.match(c.email) else None
+        phone = next((p for p in c.phones if FRENCH_PHONE.match(p)), None)
+        if not (email or phone):  # the schema wants at least one way to reach the contact
+            continue
+        contacts.append({
+            "civilite": None,  # not in our data; the schema allows null
+            "nom": c.name or c.role or email or phone,
+            "fonction": c.role if c.name else None,
+            "email": email,
+            "telephone": phone,
+            "lien_formulaire": None,
+        })
+    return contacts
+
+
+def _sig_attachments(release: Release) -> list[dict]:
+    # poids and mimetype are required and the link must be HTTPS: incomplete attachments are left out.
+    return [
+        {"libelle": (a.title or a.url.rsplit("/", 1)[-1])[:255], "lien_telechargement": a.url, "poids": a.length,
+         "mimetype": a.type}
+        for a in release.attachments
+        if a.url.startswith("https://") and isinstance(a.length, int) and a.type and "/" in a.type
+    ]
+
+
+def sig_document(release: Release, version: int, options: SigOptions) -> dict[str, Any]:
+    """One release as a SIG ``document``."""
+    publisher = release.publisher or options.editor
+    topics = [sig_uuid("topic", t) for t in release.topics] or [sig_uuid("topic", "")]  # min. 1: "unclassified"
+    people = list(dict.fromkeys(sig_uuid("person", q.speaker) for q in release.quotes if q.speaker))
+    document: dict[str, Any] = {
+        "id": sig_uuid("release", release.id),
+        "version": version,
+        "langue": (release.language or "fr")[:2].upper(),
+        "type": SIG_TYPES.get(release.kind, "communique_de_presse"),
+    }
+    if options.base_url.startswith("https://"):
+        document["url"] = f"{options.base_url.rstrip('/')}/releases/{release.id}"
+    document.update({
+        "titre": release.title,
+        "mots_cles": list(release.topics),
+        "lieu_publication": release.place or options.default_place,
+        "date_publication": release.published.date().isoformat() if release.published else None,
+        "emetteurs": [{"ministere_id": sig_uuid("publisher", publisher),
+                       "gouvernement_id": sig_uuid("editor", options.editor), "nom": publisher}],
+        "personnalites": people,
+        "thematiques": topics,
+        "contenu_markdown": html_to_markdown(release.body_html) or release.body_text or release.title,
+        "contacts_presse": _sig_contacts(release),
+        "pieces_jointes_annexes": _sig_attachments(release),
+    })
+    return document
+
+
+def sig_records(db: sqlite_utils.Database, options: SigOptions) -> Iterator[dict[str, Any]]:
+    """Every public release (not withdrawn, no draft, no embargo) as a SIG record, newest first."""
+    conn = db.conn
+    dates = conn.execute(
+        "SELECT min(substr(published, 1, 10)), max(substr(coalesce(updated, published), 1, 10)) FROM releases "
+        "WHERE status = 'published'").fetchone()
+    metadata = {
+        "titre": options.title, "description": options.description, "editeur": options.editor,
+        "licence": options.licence, "date_publication": dates[0], "date_mise_a_jour": dates[1],
+        "version": SIG_SCHEMA_VERSION,
+    }
+    versions = dict(conn.execute("SELECT release_id, count(*) FROM revisions GROUP BY release_id").fetchall())
+    for release in store.iter_public(db):
+        if release.published is None:  # date_publication is required; a release without a date is not dated
+            continue
+        yield {"metadata": metadata, "document": sig_document(release, versions.get(release.id, 1), options)}
+
+
+def write_sig(db: sqlite_utils.Database, out: IO[str], options: SigOptions) -> int:
+    """Write the SIG JSON Lines to ``out``; returns the number of records."""
+    n = 0
+    for record in sig_records(db, options):
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+# ---------------------------------------------------------------- the public database as one file
+
+def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
+    """A consistent copy of the public tables only, named after its data version; made once per version.
+
+    The copy is taken with SQLite's backup API (one read transaction, so the data version inside it is the
+    version of its rows); private tables are then dropped and the file rebuilt by VACUUM, so no page of a
+    draft or an embargoed release survives in it.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    work = out_dir / f".snapshot-{uuid.uuid4().hex}.db"
+    try:
+        target = sqlite3.connect(work, isolation_level=None)
+        try:
+            source.backup(target)
+            version = store.data_version(sqlite_utils.Database(target))
+            final = out_dir / f"pressroom-{version}.db"
+            if final.exists():
+                return final
+            target.execute("PRAGMA journal_mode = DELETE")
+            for table in store.PRIVATE_TABLES:
+                target.execute(f"DROP TABLE IF EXISTS [{table}]")
+            target.execute("VACUUM")
+        finally:
+            target.close()
+        work.replace(final)
+        for old in out_dir.glob("pressroom-*.db"):
+            if old != final:
+                old.unlink(missing_ok=True)
+        return final
+    except sqlite3.Error as exc:
+        raise ExportError(f"copie de la base impossible : {exc}") from None
+    finally:
+        source.close()
+        work.unlink(missing_ok=True)
+
+
+def iter_table_json(conn: sqlite3.Connection, table: str) -> Iterator[str]:
+    """Every row of a public table as a JSON array, in chunks; ``conn`` should hold a read transaction."""
+    if table not in PUBLIC_TABLES:
+        raise ExportError(f"table inconnue : {table}")
+    pks = [r[1] for r in sorted(conn.execute(f"PRAGMA table_info([{table}])").fetchall(), key=lambda r: r[5])
+           if r[5]]
+    cursor = conn.execute(f"SELECT * FROM [{table}] ORDER BY {', '.join(f'[{c}]' for c in pks)}")
+    columns = [d[0] for d in cursor.description]
+    yield "["
+    first = True
+    while rows := cursor.fetchmany(500):
+        chunk = ",\n".join(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False) for row in rows)
+        yield ("\n" if first else ",\n") + chunk
+        first = False
+    yield "\n]\n"
