@@ -54,7 +54,10 @@ def _tables(db: sqlite_utils.Database) -> None:
         pk="id", not_null={"title"}, foreign_keys=[("publisher_id", "publishers", "id")], if_not_exists=True,
     )
     for cols in (["published"], ["publisher_id", "published"], ["kind"], ["place"], ["year"], ["month"],
-                 ["source_sha256"], ["status", "published"]):
+                 ["source_sha256"], ["status", "published"],
+                 # Covering indexes: the topic facet reads the JSON list of topics without the bodies, the
+                 # open-data chart counts releases per month and publisher from the index alone.
+                 ["topics"], ["status", "month", "publisher_id"]):
         db["releases"].create_index(cols, if_not_exists=True)
     db["people"].create({"id": int, "name": str}, pk="id", not_null={"name"}, if_not_exists=True)
     db["people"].create_index(["name"], unique=True, if_not_exists=True)

@@ -96,4 +96,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(syndication.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(history.bp)
+
+    from feeds.web import opendata
+
+    app.register_blueprint(opendata.bp)
     return app
