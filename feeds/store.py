@@ -8,6 +8,7 @@ when their embargo ends (``publish_due``).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -379,3 +380,102 @@ def iter_public(db: sqlite_utils.Database) -> Iterator[Release]:
 
 def publishers(db: sqlite_utils.Database) -> dict[str, dict]:
     return {r["name"]: r for r in db["publishers"].rows}
+
+
+# ---------------------------------------------------------------- pages: facets, search, sitemaps
+
+# Trusted SQL fragments on releases ``r``, each with one ? for the value: the facets pages and search filter on.
+FACET_FILTERS = {
+    "publisher": "r.publisher_id IN (SELECT id FROM publishers WHERE name = ?)",
+    "topic": "r.id IN (SELECT rt.release_id FROM release_topics rt JOIN topics t ON t.id = rt.topic_id "
+             "WHERE t.name = ?)",
+    "person": "r.id IN (SELECT q.release_id FROM quotes q JOIN people p ON p.id = q.person_id WHERE p.name = ?)",
+    "place": "r.place = ?",
+    "kind": "r.kind = ?",
+    "year": "r.year = ?",
+}
+SEARCH_MAX_TERMS = 16
+_SEARCH_PART = re.compile(r'"([^"]*)"|([^\s"]+)')
+_WORD = re.compile(r"\w+")
+
+
+def facet_where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
+    """A WHERE fragment and its parameters for the non-empty ``filters`` (names from FACET_FILTERS)."""
+    parts, params = [], []
+    for name, value in filters.items():
+        if value not in (None, ""):
+            parts.append(FACET_FILTERS[name])
+            params.append(value)
+    return " AND ".join(parts), params
+
+
+def fts_expression(text: str | None) -> str | None:
+    """The user's words as a safe FTS5 expression: every term (or "quoted phrase") becomes a quoted phrase.
+
+    Nothing the user types is read as FTS5 syntax (operators, columns, NEAR, stars), so no query can fail.
+    """
+    phrases = []
+    for phrase, word in _SEARCH_PART.findall(text or ""):
+        tokens = _WORD.findall(phrase or word)
+        if tokens:
+            phrases.append('"' + " ".join(tokens) + '"')
+    return " ".join(phrases[:SEARCH_MAX_TERMS]) or None
+
+
+def search(db: sqlite_utils.Database, text: str | None, filters: dict[str, Any] | None = None,
+           limit: int = 20, offset: int = 0) -> tuple[list[tuple[Release, str | None]], int]:
+    """Releases matching ``text`` (best first, bm25 with the title weighing most) and ``filters``.
+
+    Returns one page of (release, snippet) and the total. The snippet marks matches with \\x02 … \\x03,
+    so the caller escapes it before turning the marks into HTML. Without text, the newest come first.
+    """
+    where, params = facet_where(filters or {})
+    expression = fts_expression(text)
+    if expression is None:
+        releases = latest(db, limit, offset, where, params)
+        return [(r, None) for r in releases], count(db, where, params)
+    extra = f"AND {where}" if where else ""
+    base = ("FROM releases_fts JOIN releases r ON r.rowid = releases_fts.rowid "
+            f"WHERE releases_fts MATCH ? AND r.status = 'published' {extra}")
+    total = db.conn.execute(f"SELECT count(*) {base}", (expression, *params)).fetchone()[0]
+    rows = db.conn.execute(
+        "SELECT v.record, snippet(releases_fts, -1, char(2), char(3), '…', 24) "
+        f"{base.replace('WHERE', 'JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision WHERE', 1)} "
+        "ORDER BY bm25(releases_fts, 10.0, 4.0, 1.0), r.published DESC LIMIT ? OFFSET ?",
+        (expression, *params, limit, offset),
+    ).fetchall()
+    return [(Release.from_dict(json.loads(record)), snippet) for record, snippet in rows], total
+
+
+def facet_options(db: sqlite_utils.Database, places: int = 100) -> dict[str, list]:
+    """The values search can filter on, among public releases: publishers, kinds, the commonest places, years."""
+    def values(sql: str, *params) -> list:
+        return [r[0] for r in db.conn.execute(sql, params)]
+
+    return {
+        "publisher": values("SELECT DISTINCT p.name FROM publishers p JOIN releases r ON r.publisher_id = p.id "
+                            "WHERE r.status = 'published' ORDER BY p.name"),
+        "kind": values("SELECT DISTINCT kind FROM releases WHERE status = 'published' AND kind IS NOT NULL "
+                       "ORDER BY kind"),
+        "place": sorted(values("SELECT place FROM releases WHERE status = 'published' AND place IS NOT NULL "
+                               "GROUP BY place ORDER BY count(*) DESC, place LIMIT ?", places)),
+        "year": values("SELECT DISTINCT year FROM releases WHERE status = 'published' AND year IS NOT NULL "
+                       "ORDER BY year DESC"),
+    }
+
+
+def recorded_dates(db: sqlite_utils.Database, release_id: str) -> tuple[str | None, str | None]:
+    """When the press room first and last recorded a release (for releases whose source gives no date)."""
+    row = db.conn.execute("SELECT min(recorded_at), max(recorded_at) FROM revisions WHERE release_id = ?",
+                          (release_id,)).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def sitemap_rows(db: sqlite_utils.Database, limit: int = 50000, offset: int = 0) -> list[tuple[str, str | None]]:
+    """(id, last modification) of public releases, oldest first so sitemap chunks stay stable."""
+    return db.conn.execute(
+        "SELECT r.id, coalesce(r.updated, r.published, "
+        "(SELECT max(recorded_at) FROM revisions v WHERE v.release_id = r.id)) "
+        "FROM releases r WHERE r.status = 'published' ORDER BY r.rowid LIMIT ? OFFSET ?",
+        (limit, offset),
+    ).fetchall()

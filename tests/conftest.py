@@ -116,3 +116,29 @@ def now_paris() -> datetime:
 
 needs = {tool: shutil.which(tool) for tool in ("jing", "newsboat", "chromium")}
 os.environ.setdefault("PYTHONUTF8", "1")
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright, one for the whole run (each test module opens its own
+    context). Playwright gives every launch a fresh temporary profile, so no --user-data-dir is passed."""
+    from playwright.sync_api import sync_playwright
+
+    if not needs["chromium"]:
+        pytest.fail("chromium is missing: ./scripts/test installs it")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=needs["chromium"], headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/ (git-ignored): screenshots and other things a person may want to look at after a run."""
+    path = ROOT / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path

@@ -90,9 +90,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     def inject_site():
         return {"site": site, "external": external}
 
-    from feeds.web import api, history, pages, syndication
+    from feeds.web import api, history, pages, sitemaps, syndication
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(sitemaps.bp)
     app.register_blueprint(syndication.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(history.bp)

@@ -1,46 +1,225 @@
-"""HTML pages: the latest releases and one page per release."""
+"""HTML pages: the latest releases, one page per release, search, and publisher, topic, place and person pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+import re
+from datetime import datetime
+
+import nh3
+import phonenumbers
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
 
 from feeds import store
-from feeds.web import external, jsonld
+from feeds.model import KINDS
+from feeds.web import external, jsonld, syndication
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 20
+SEARCH_MAX_CHARS = 200
+
+# Facet pages: endpoint (= store facet) -> (URL prefix, French label, plural).
+FACETS = {
+    "publisher": ("/publishers/", "Éditeur", "Éditeurs"),
+    "topic": ("/topics/", "Thème", "Thèmes"),
+    "place": ("/places/", "Lieu", "Lieux"),
+    "person": ("/people/", "Personne citée", "Personnes citées"),
+}
+KIND_LABELS = jsonld.KIND_LABELS
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:", "/")
 
 
 def _db():
     return current_app.extensions["pressroom_db"]()
 
 
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _pages(total: int) -> int:
+    return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+
+
+def _html(template: str, status: int = 200, **context) -> Response:
+    """A page with a validator: the ETag of its bytes lets browsers and caches revalidate for free."""
+    response = Response(render_template(template, **context), status=status, mimetype="text/html")
+    if status == 200:
+        response.add_etag()
+        response.headers["Cache-Control"] = "public, max-age=300"
+        response.make_conditional(request)
+    return response
+
+
+@bp.app_template_filter("phone")
+def phone(number: str) -> str:
+    """E.164 as people write it: national format for the site's country, international otherwise."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    region = phonenumbers.region_code_for_number(parsed)
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if region == "FR" else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, fmt)
+
+
+@bp.app_template_filter("safe_url")
+def safe_url(url: str | None) -> str | None:
+    """Links from sources only where they cannot run code (no javascript:, data: …)."""
+    return url if url and url.strip().lower().startswith(SAFE_SCHEMES) else None
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)", re.IGNORECASE)
+
+
+def body_html(html: str) -> Markup:
+    """A release's sanitised body, fitted into its page: headings follow the page's h1 without skipping a level.
+
+    Sanitised again (nh3 is cheap) so a page never trusts the database alone; pictures without a text
+    alternative are marked decorative.
+    """
+    html = nh3.clean(html or "")
+    levels = sorted({int(m.group(2)) for m in _HEADING.finditer(html) if not m.group(1)})
+    rank = {level: i for i, level in enumerate(levels)}
+    stack: list[int] = []
+    previous = 1
+
+    def renumber(m: re.Match) -> str:
+        nonlocal previous
+        if m.group(1):
+            return f"</h{stack.pop() if stack else previous}"
+        level = min(2 + rank[int(m.group(2))], previous + 1, 6)
+        stack.append(level)
+        previous = level
+        return f"<h{level}"
+
+    html = _HEADING.sub(renumber, html)
+    return Markup(_IMG_WITHOUT_ALT.sub('<img alt=""', html))
+
+
+def _snippet(text: str | None) -> Markup | None:
+    """FTS5's snippet escaped, its match marks (\\x02 … \\x03) turned into <mark>."""
+    if not text:
+        return None
+    return Markup(str(escape(text)).replace("\x02", "<mark>").replace("\x03", "</mark>"))
+
+
+def _pagination(endpoint: str, page: int, pages: int, **args) -> dict:
+    def link(n: int) -> str | None:
+        return external(endpoint, **args, **({"page": n} if n > 1 else {})) if 1 <= n <= pages else None
+
+    return {"page": page, "pages": pages, "prev": link(page - 1), "next": link(page + 1)}
+
+
 @bp.route("/")
 def index():
     site = current_app.config["SITE"]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    db = _db()
-    releases = store.latest(db, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    page, db = _page(), _db()
     total = store.count(db)
-    return render_template(
-        "index.html", releases=releases, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        total=total, jsonld=jsonld.website(site, external("pages.index") + "search"),
+    pages = _pages(total)
+    if page > pages:
+        abort(404)
+    releases = store.latest(db, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    home = external("pages.index")
+    return _html(
+        "index.html", releases=releases, total=total, pagination=_pagination("pages.index", page, pages),
+        jsonld=jsonld.website(site, home, external("pages.search")),
         canonical=external("pages.index", **({"page": page} if page > 1 else {})),
     )
+
+
+def _recorded(db, release_id: str) -> tuple[datetime | None, datetime | None]:
+    first, last = store.recorded_dates(db, release_id)
+    return (datetime.fromisoformat(first) if first else None, datetime.fromisoformat(last) if last else None)
 
 
 @bp.route("/releases/<release_id>")
 def release(release_id: str):
     site = current_app.config["SITE"]
-    found = store.get_record(_db(), release_id)
+    db = _db()
+    found = store.get_record(db, release_id)
     if found is None:
         abort(404)
     rel, row = found
     url = external("pages.release", release_id=rel.id)
-    publisher = {"url": row["publisher_url"], "logo": row["publisher_logo"]}
+    if row.get("status") == "withdrawn":
+        return _html("gone.html", status=410, release=rel, row=row,
+                     withdrawn_at=datetime.fromisoformat(row["withdrawn_at"]))
+    publisher_name = row.get("publisher_name") or site.publisher["name"]
+    publisher_page = external("pages.publisher", name=publisher_name)
+    org = jsonld.publisher_of(site, row, publisher_page)
+    people = {q.speaker: external("pages.person", name=q.speaker) for q in rel.quotes if q.speaker}
+    article = jsonld.news_article(rel, site, url, org, people_urls=people, recorded=_recorded(db, rel.id))
     data = [
-        jsonld.news_article(rel, site, url, publisher),
-        jsonld.breadcrumbs([("Accueil", external("pages.index")), (rel.title, url)]),
+        article,
+        jsonld.breadcrumbs([("Accueil", external("pages.index")), (publisher_name, publisher_page),
+                            (article["headline"], url)]),
     ]
-    return render_template("release.html", release=rel, row=row, jsonld=data, canonical=url,
-                           logo=site.absolute(publisher["logo"] or site.publisher.get("logo")))
+    return _html("release.html", release=rel, row=row, jsonld=data, canonical=url, lang=rel.language,
+                 description=article["description"], publisher=org,
+                 og_image=jsonld.raster_image(article["image"], site), body=body_html(rel.body_html),
+                 kind_label=KIND_LABELS.get(rel.kind, KIND_LABELS["communique"]))
+
+
+@bp.route("/search")
+def search():
+    """Full-text search (diacritics folded, best matches first) with publisher, kind, place and year filters."""
+    page, db = _page(), _db()
+    q = (request.args.get("q") or "").strip()[:SEARCH_MAX_CHARS]
+    kind = request.args.get("kind") or None
+    filters = {
+        "publisher": request.args.get("publisher") or None,
+        "kind": kind if kind in KINDS else None,
+        "place": request.args.get("place") or None,
+        "year": request.args.get("year", type=int),
+    }
+    asked = bool(q) or any(v is not None for v in filters.values())
+    results, total = store.search(db, q, filters, PAGE_SIZE, (page - 1) * PAGE_SIZE) if asked else ([], 0)
+    args = {k: v for k, v in {"q": q, **filters}.items() if v not in (None, "")}
+    return _html(
+        "search.html", q=q, filters=filters, asked=asked, total=total, options=store.facet_options(db),
+        results=[(r, _snippet(s)) for r, s in results], kind_labels=KIND_LABELS,
+        pagination=_pagination("pages.search", page, _pages(total), **args), noindex=True,
+        feeds=syndication.feeds_for("q", q) if q else syndication.feeds_for(),
+    )
+
+
+def _facet(kind: str, name: str):
+    site = current_app.config["SITE"]
+    page, db = _page(), _db()
+    where, params = store.facet_where({kind: name})
+    total = store.count(db, where, params)
+    pages = _pages(total)
+    if total == 0 or page > pages:
+        abort(404)
+    releases = store.latest(db, PAGE_SIZE, (page - 1) * PAGE_SIZE, where, params)
+    _, label, _plural = FACETS[kind]
+    endpoint = f"pages.{kind}"
+    url = external(endpoint, name=name, **({"page": page} if page > 1 else {}))
+    home = external("pages.index")
+    data = [jsonld.collection_page(site, f"{label} : {name}", url, home),
+            jsonld.breadcrumbs([("Accueil", home), (name, external(endpoint, name=name))])]
+    return _html("facet.html", kind=kind, name=name, label=label, releases=releases, total=total,
+                 pagination=_pagination(endpoint, page, pages, name=name), jsonld=data, canonical=url,
+                 feeds=syndication.feeds_for(kind, name))
+
+
+def _register_facets() -> None:
+    for kind, (prefix, _label, _plural) in FACETS.items():
+        def view(name: str, kind: str = kind):
+            return _facet(kind, name)
+
+        bp.add_url_rule(prefix + "<path:name>", endpoint=kind, view_func=view)
+
+
+_register_facets()
+
+
+@bp.app_errorhandler(404)
+def not_found(error: HTTPException):
+    """A French page for unknown addresses; other blueprints (feeds, API) keep their own answers."""
+    if request.blueprint not in (None, "pages"):
+        return error
+    return _html("404.html", status=404)

@@ -1,0 +1,124 @@
+"""sitemap.xml (every release page), a Google News sitemap (the last two days) and robots.txt naming them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+
+from feeds import store
+from feeds.config import Site
+from feeds.model import Release
+from feeds.web import external
+
+bp = Blueprint("sitemaps", __name__)
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+# The sitemap protocol's limit per file; past it /sitemap.xml becomes an index of numbered files.
+MAX_URLS = 50000
+NEWS_DAYS = 2
+NEWS_MAX = 1000
+XML_TYPE = "application/xml; charset=utf-8"
+
+
+def _xml(root: ET.Element) -> bytes:
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def urlset(entries: list[tuple[str, str | None]]) -> bytes:
+    """A sitemap <urlset> of (URL, last modification as ISO 8601) pairs."""
+    root = ET.Element("urlset", xmlns=SITEMAP_NS)
+    for loc, lastmod in entries:
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = loc
+        if lastmod:
+            ET.SubElement(url, "lastmod").text = lastmod
+    return _xml(root)
+
+
+def sitemap_index(locations: list[str]) -> bytes:
+    root = ET.Element("sitemapindex", xmlns=SITEMAP_NS)
+    for loc in locations:
+        ET.SubElement(ET.SubElement(root, "sitemap"), "loc").text = loc
+    return _xml(root)
+
+
+def news_urlset(releases: list[Release], site: Site, page_url_of) -> bytes:
+    """A Google News sitemap: publication name and language, date and title of each recent release."""
+    ET.register_namespace("news", NEWS_NS)
+    root = ET.Element("urlset", xmlns=SITEMAP_NS)
+    for release in releases:
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = page_url_of(release.id)
+        news = ET.SubElement(url, f"{{{NEWS_NS}}}news")
+        publication = ET.SubElement(news, f"{{{NEWS_NS}}}publication")
+        ET.SubElement(publication, f"{{{NEWS_NS}}}name").text = release.publisher or site.publisher["name"]
+        ET.SubElement(publication, f"{{{NEWS_NS}}}language").text = release.language
+        ET.SubElement(news, f"{{{NEWS_NS}}}publication_date").text = release.published.isoformat()
+        ET.SubElement(news, f"{{{NEWS_NS}}}title").text = release.title
+    return _xml(root)
+
+
+def recent(db, now: datetime, days: int = NEWS_DAYS) -> list[Release]:
+    """Public releases published in the last ``days`` days (and not in the future), newest first."""
+    since = now - timedelta(days=days)
+    # Offsets differ between releases, so the SQL bound is a day wider and the exact test is done here.
+    candidates = store.latest(db, NEWS_MAX, where="r.published >= ?",
+                              params=[(since - timedelta(days=1)).date().isoformat()])
+    return [r for r in candidates if r.published and since <= r.published <= now]
+
+
+def _respond(body: bytes, content_type: str = XML_TYPE) -> Response:
+    response = Response(body, headers={"Content-Type": content_type, "Cache-Control": "public, max-age=300"})
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _db():
+    return current_app.extensions["pressroom_db"]()
+
+
+def _page_url(release_id: str) -> str:
+    return external("pages.release", release_id=release_id)
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    """Every release page with its last modification; an index of numbered files past 50,000."""
+    db = _db()
+    total = store.count(db)
+    if total + 1 > MAX_URLS:
+        chunks = (total + MAX_URLS - 1) // MAX_URLS
+        return _respond(sitemap_index([external("sitemaps.chunk", number=n) for n in range(1, chunks + 1)]))
+    rows = store.sitemap_rows(db)
+    return _respond(urlset([(external("pages.index"), None)] + [(_page_url(i), m) for i, m in rows]))
+
+
+@bp.route("/sitemap-<int:number>.xml")
+def chunk(number: int):
+    db = _db()
+    rows = store.sitemap_rows(db, MAX_URLS, (number - 1) * MAX_URLS) if number >= 1 else []
+    if not rows:
+        abort(404)
+    return _respond(urlset([(_page_url(i), m) for i, m in rows]))
+
+
+@bp.route("/sitemap-news.xml")
+def news():
+    site: Site = current_app.config["SITE"]
+    return _respond(news_urlset(recent(_db(), datetime.now(site.tz)), site, _page_url))
+
+
+@bp.route("/robots.txt")
+def robots():
+    """Everything may be crawled but search results; the sitemaps say where the releases are."""
+    body = (
+        "User-agent: *\n"
+        f"Disallow: {url_for('pages.search')}\n"
+        "Allow: /\n"
+        f"Sitemap: {external('sitemaps.sitemap')}\n"
+        f"Sitemap: {external('sitemaps.news')}\n"
+    )
+    return _respond(body.encode("utf-8"), "text/plain; charset=utf-8")
