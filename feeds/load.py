@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
@@ -51,9 +52,14 @@ class Report:
 
 
 def context_for(site: Site, now: datetime, publisher: dict | None = None) -> Context:
+    """What a parser knows besides the document: its publisher's name, address and time zone."""
     publisher = publisher or site.publisher
-    return Context(publisher=publisher["name"], publisher_url=publisher.get("url"), timezone=site.tz,
-                   language=site.language, now=now)
+    try:
+        tz = ZoneInfo(publisher["timezone"]) if publisher.get("timezone") else site.tz
+    except (ZoneInfoNotFoundError, ValueError):
+        raise IngestError(f"fuseau horaire inconnu pour {publisher['name']} : {publisher['timezone']}") from None
+    return Context(publisher=publisher["name"], publisher_url=publisher.get("url"), timezone=tz,
+                   language=publisher.get("language", site.language), now=now)
 
 
 def _parse_job(job: tuple) -> tuple[list[Release] | None, str | None]:

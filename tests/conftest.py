@@ -108,6 +108,21 @@ def live_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def public_ids(site) -> set[str]:
+    """Ids of the default press room's public releases, straight from the parsers (no database)."""
+    from feeds.ingest import iter_files, parse_bytes, publisher_for, read_file
+    from feeds.load import context_for
+
+    now = now_paris()
+    ids = set()
+    for path, root in iter_files([RELEASES]):
+        for release in parse_bytes(read_file(path, root), path.name, context_for(site, now, publisher_for(path, root))):
+            if release.status == "published" and not (release.embargo_until and release.embargo_until > now):
+                ids.add(release.id)
+    return ids
+
+
 def now_paris() -> datetime:
     from zoneinfo import ZoneInfo
 
