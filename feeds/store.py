@@ -382,6 +382,77 @@ def publishers(db: sqlite_utils.Database) -> dict[str, dict]:
     return {r["name"]: r for r in db["publishers"].rows}
 
 
+# ---------------------------------------------------------------- feeds (one per facet and per search)
+
+# What a feed can follow: the facets of the pages (FACET_FILTERS) and a full-text search.
+FEED_SEARCH = "r.rowid IN (SELECT rowid FROM releases_fts WHERE releases_fts MATCH ?)"
+
+
+def _feed_where(filters: Iterable[tuple[str, str]]) -> tuple[str, list[str]]:
+    clauses, params = [], []
+    for kind, value in filters:
+        if kind == "q":
+            expression = fts_expression(value)
+            clauses.append(FEED_SEARCH if expression else "0")  # nothing searchable: nothing found
+            params.extend([expression] if expression else [])
+        else:
+            clauses.append(FACET_FILTERS[kind])
+            params.append(value)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def feed_entries(db: sqlite_utils.Database, filters: Iterable[tuple[str, str]] = (), limit: int = 50,
+                 offset: int = 0, oldest_first: bool = False) -> list[tuple[Release, str]]:
+    """Public releases matching every filter, with the time their current revision was recorded.
+
+    Newest first for a subscription feed, oldest first for archive pages (which must not move).
+    """
+    where, params = _feed_where(filters)
+    order = "r.published ASC, r.id ASC" if oldest_first else "r.published DESC, r.id DESC"
+    rows = db.conn.execute(
+        "SELECT v.record, v.recorded_at FROM releases r "
+        "JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision "
+        f"WHERE r.status = 'published'{where} ORDER BY {order} LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    ).fetchall()
+    return [(Release.from_dict(json.loads(record)), recorded_at) for record, recorded_at in rows]
+
+
+def feed_count(db: sqlite_utils.Database, filters: Iterable[tuple[str, str]] = ()) -> int:
+    where, params = _feed_where(filters)
+    return db.conn.execute(f"SELECT count(*) FROM releases r WHERE r.status = 'published'{where}",
+                           params).fetchone()[0]
+
+
+def facet_values(db: sqlite_utils.Database) -> dict[str, list[str]]:
+    """Every value of every facet that has at least one public release: the feeds worth listing."""
+    queries = {
+        "publisher": "SELECT DISTINCT p.name FROM publishers p JOIN releases r ON r.publisher_id = p.id",
+        "topic": "SELECT DISTINCT t.name FROM topics t JOIN release_topics rt ON rt.topic_id = t.id "
+                 "JOIN releases r ON r.id = rt.release_id",
+        "place": "SELECT DISTINCT r.place FROM releases r WHERE r.place IS NOT NULL AND r.place != ''",
+        "person": "SELECT DISTINCT p.name FROM people p JOIN quotes q ON q.person_id = p.id "
+                  "JOIN releases r ON r.id = q.release_id",
+        "kind": "SELECT DISTINCT r.kind FROM releases r",
+    }
+    values = {}
+    for kind, sql in queries.items():
+        joined = " AND " if " WHERE " in sql else " WHERE "
+        rows = db.conn.execute(sql + joined + "r.status = 'published'").fetchall()
+        values[kind] = sorted(r[0] for r in rows if r[0])
+    return values
+
+
+def facet_known(db: sqlite_utils.Database, kind: str, value: str) -> bool:
+    """Whether a facet value exists at all (an unknown one is a 404, a known one without releases an empty feed)."""
+    table = {"publisher": "publishers", "topic": "topics", "person": "people"}.get(kind)
+    if table:
+        return db.conn.execute(f"SELECT 1 FROM [{table}] WHERE name = ?", (value,)).fetchone() is not None
+    if kind == "place":
+        return db.conn.execute("SELECT 1 FROM releases WHERE place = ? LIMIT 1", (value,)).fetchone() is not None
+    return True
+
+
 # ---------------------------------------------------------------- pages: facets, search, sitemaps
 
 # Trusted SQL fragments on releases ``r``, each with one ? for the value: the facets pages and search filter on.

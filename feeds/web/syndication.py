@@ -1,127 +1,280 @@
-"""Feeds: one builder per format (releases in, bytes out), served with validators from the data."""
+"""Feeds over HTTP: every selection (all, a facet, a search) in three formats, archived, cached, conditional.
+
+A feed is ``/feed.{atom,rss,json}`` with at most one value per facet as query parameters
+(``?publisher=…&topic=…&q=…``); ``?page=N`` is its N-th RFC 5005 archive page, counted from the oldest,
+so archive URLs do not move when new releases arrive. Each document is built once per data version and
+served as cached bytes with a strong ETag and a Last-Modified taken from the data.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote, urlencode
 
-from feedgen.feed import FeedGenerator
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, abort, current_app, request
+from lxml import etree
+from werkzeug.http import http_date
 
 from feeds import store
 from feeds.config import Site
-from feeds.model import Release
+from feeds.model import KINDS
 from feeds.web import external
+from feeds.web.feedbuild import BUILDERS, CONTENT_TYPES, Document, Entry, entry_id, etag_of, plain_line
+
+__all__ = ["bp", "entry_id", "feeds_for", "feed_url", "FILTERS"]
 
 bp = Blueprint("syndication", __name__)
 
-# Entry ids never depend on the host, the title or the format: only on the release's permanent id.
-ENTRY_NAMESPACE = uuid.UUID("6f1d8c3e-2b7a-4c59-9e0a-3d5b7c1a2f40")
+# The facets a feed can follow, in the canonical order of their query parameters, with their French label.
+FILTERS = {"publisher": "Éditeur", "topic": "Thème", "place": "Lieu", "person": "Personne citée",
+           "kind": "Type", "q": "Recherche"}
+KIND_LABELS = {"communique": "Communiqués", "dossier": "Dossiers de presse", "invitation": "Invitations presse",
+               "declaration": "Déclarations", "article": "Articles"}
+FORMAT_LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
+# Feed ids (not entry ids) name the selection, never the host.
+FEED_NAMESPACE = uuid.UUID("0b8e3c52-5d0e-4f7a-8a6c-1f2e9d4b7c31")
+MAX_VALUE = 200
+OPML_TYPE = "text/x-opml; charset=utf-8"
+CACHE_CONTROL = {"feed": "public, max-age=300", "archive": "public, max-age=86400"}
 
-CONTENT_TYPES = {
-    "atom": "application/atom+xml; charset=utf-8",
-    "rss": "application/rss+xml; charset=utf-8",
-}
+
+class FeedNotFound(Exception):
+    """A facet value or an archive page that does not exist."""
 
 
-def entry_id(release_id: str) -> str:
-    return f"urn:uuid:{uuid.uuid5(ENTRY_NAMESPACE, release_id)}"
+Selection = tuple[tuple[str, str], ...]  # ((facet, value), …) in FILTERS order
 
 
 @dataclass
-class FeedInfo:
-    title: str
-    self_url: str
-    page_url: str
-    subtitle: str
+class Built:
+    body: bytes
+    etag: str
+    last_modified: datetime | None
+    content_type: str
+    cache_control: str
 
 
-def build(fmt: str, info: FeedInfo, releases: list[Release], site: Site, page_url_of) -> bytes:
-    """Atom or RSS 2.0 bytes for ``releases`` (newest first)."""
-    fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)
-    fg.id(info.self_url)
-    fg.title(info.title)
-    fg.subtitle(info.subtitle or info.title)
-    fg.link(href=info.page_url, rel="alternate", type="text/html")
-    fg.link(href=info.self_url, rel="self", type=CONTENT_TYPES[fmt].split(";")[0])
-    fg.language(site.language)
-    fg.author({"name": site.publisher["name"], "uri": site.publisher.get("url")} if site.publisher.get("url")
-              else {"name": site.publisher["name"]})
-    fg.rights(f"{site.licence['name']} — {site.licence.get('url') or ''}".strip(" —"))
-    fg.generator("feeds (salle de presse ouverte)")
-    logo = site.absolute(site.publisher.get("logo"))
-    if logo:
-        fg.logo(logo)
-    dates = [r.updated or r.published for r in releases if r.published]
-    if dates:
-        fg.updated(max(dates))
-    elif fmt == "atom":
-        fg.updated("1970-01-01T00:00:00+00:00")
-    for release in releases:
-        url = page_url_of(release.id)
-        fe = fg.add_entry(order="append")
-        fe.id(entry_id(release.id))
-        fe.guid(entry_id(release.id), permalink=False)
-        fe.title(release.title)
-        fe.link(href=url, rel="alternate", type="text/html")
-        if release.published:
-            fe.published(release.published)
-            fe.updated(release.updated or release.published)
-        elif fmt == "atom":
-            fe.updated("1970-01-01T00:00:00+00:00")
-        fe.author({"name": release.publisher or site.publisher["name"]})
-        if fmt == "rss":
-            fe.dc.dc_creator(release.publisher or site.publisher["name"])
-        for topic in release.topics:
-            fe.category(term=topic, label=topic)
-        if release.summary:
-            fe.summary(release.summary)
-        fe.content(full_html(release), type="CDATA" if fmt == "rss" else "html")
-        for a in release.attachments:
-            if a.url.startswith(("http://", "https://")):
-                fe.link(href=a.url, rel="enclosure", type=a.type or "application/octet-stream",
-                        length=str(a.length or 0))
-    if fmt == "atom":
-        return fg.atom_str(pretty=False)
-    return fg.rss_str(pretty=False)
+class FeedCache:
+    """Documents built for one data version; a new version empties it. Bounded, least recently used out."""
+
+    def __init__(self, size: int = 512):
+        self.size, self.version = size, None
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, version, key) -> Built | None:
+        with self.lock:
+            if version != self.version:
+                self.items.clear()
+                self.version = version
+                return None
+            built = self.items.get(key)
+            if built is not None:
+                self.items.move_to_end(key)
+            return built
+
+    def put(self, version, key, built: Built) -> None:
+        with self.lock:
+            if version == self.version:
+                self.items[key] = built
+                while len(self.items) > self.size:
+                    self.items.popitem(last=False)
 
 
-def full_html(release: Release) -> str:
-    """The whole text of a release as one sanitised HTML fragment (standfirst, then body)."""
-    from markupsafe import escape
-
-    parts = []
-    if release.standfirst:
-        parts.append(f"<p><strong>{escape(release.standfirst)}</strong></p>")
-    if release.body_html:
-        parts.append(release.body_html)
-    return "\n".join(parts) or f"<p>{escape(release.title)}</p>"
+def _site_root() -> str:
+    return external("pages.index").rstrip("/")
 
 
-def _respond(fmt: str, title: str, subtitle: str, where: str = "", params: tuple = ()) -> Response:
+def feed_url(fmt: str, selection: Selection = (), page: int | None = None, root: str | None = None) -> str:
+    """The absolute URL of a feed: also its ``rel="self"``, so it must be exactly what is served."""
+    params = list(selection) + ([("page", str(page))] if page else [])
+    query = urlencode(params, quote_via=quote)
+    return f"{root if root is not None else _site_root()}/feed.{fmt}" + (f"?{query}" if query else "")
+
+
+def _value_label(kind: str, value: str) -> str:
+    if kind == "kind":
+        return KIND_LABELS.get(value, value)
+    if kind == "q":
+        return f"« {value} »"
+    return value
+
+
+def feed_title(site: Site, selection: Selection) -> str:
+    if not selection:
+        return site.title
+    return site.title + " — " + ", ".join(f"{FILTERS[k]} : {_value_label(k, v)}" for k, v in selection)
+
+
+def feed_subtitle(site: Site, selection: Selection) -> str:
+    if not selection:
+        return site.description or site.title
+    return "Les communiqués de la salle de presse (" + ", ".join(
+        f"{FILTERS[k].lower()} : {_value_label(k, v)}" for k, v in selection) + ")"
+
+
+def feeds_for(kind: str | None = None, value: str | None = None) -> list[tuple[str, str, str]]:
+    """(title, absolute URL, media type) of the Atom, RSS and JSON feeds of a page's selection.
+
+    ``feeds_for()`` is every release; ``kind`` is one of publisher, topic, place, person, kind, q (or search).
+    """
     site: Site = current_app.config["SITE"]
+    kind = "q" if kind == "search" else kind
+    selection: Selection = ((kind, value),) if kind and value else ()
+    title = feed_title(site, selection)
+    return [(f"{title} ({FORMAT_LABELS[fmt]})", feed_url(fmt, selection), CONTENT_TYPES[fmt].split(";")[0])
+            for fmt in ("atom", "rss", "json")]
+
+
+@bp.app_context_processor
+def _inject_feeds_for():
+    return {"feeds_for": feeds_for}
+
+
+def _selection_from(args) -> Selection:
+    selection = []
+    for kind in FILTERS:
+        value = plain_line(args.get(kind, ""))[:MAX_VALUE]
+        if value:
+            selection.append((kind, value))
+    return tuple(selection)
+
+
+def page_url_for(selection: Selection, root: str) -> str:
+    """The HTML page a feed mirrors: the facet's page or the search, when the pages offer one."""
+    if len(selection) == 1:
+        kind, value = selection[0]
+        endpoint, args = ("pages.search", {"q": value}) if kind == "q" else (f"pages.{kind}", {"name": value})
+        if endpoint in current_app.view_functions:
+            return external(endpoint, **args)
+    return root + "/"
+
+
+def build_document(db, site: Site, fmt: str, selection: Selection, page: int | None, root: str,
+                   page_url: str | None = None) -> Built:
+    """One feed document from the database: the latest ``site.feed_size`` releases, or an archive page."""
+    for kind, value in selection:
+        if (kind == "kind" and value not in KINDS) or not store.facet_known(db, kind, value):
+            raise FeedNotFound(f"{kind}={value}")
+    size = max(site.feed_size, 1)
+    total = store.feed_count(db, selection)
+    archives = (total - 1) // size if total else 0  # full pages from the oldest; the rest is in the feed
+    history = {}
+    if page is None:
+        rows = store.feed_entries(db, selection, size)
+        if archives:
+            history["prev-archive"] = feed_url(fmt, selection, archives, root)
+    else:
+        if not 1 <= page <= archives:
+            raise FeedNotFound(f"page {page}")
+        rows = store.feed_entries(db, selection, size, (page - 1) * size, oldest_first=True)
+        rows.reverse()  # newest first inside a page, as in the feed
+        history["current"] = feed_url(fmt, selection, None, root)
+        if page > 1:
+            history["prev-archive"] = feed_url(fmt, selection, page - 1, root)
+        if page < archives:
+            history["next-archive"] = feed_url(fmt, selection, page + 1, root)
+    entries = [Entry.of(release, recorded_at, f"{root}/releases/{quote(release.id)}", site)
+               for release, recorded_at in rows]
+    doc = Document(
+        id=f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, urlencode(selection))}",
+        title=feed_title(site, selection), subtitle=feed_subtitle(site, selection),
+        self_url=feed_url(fmt, selection, page, root), page_url=page_url or root + "/",
+        archive=page is not None, history=history, hub=site.websub_hub,
+    )
+    body = BUILDERS[fmt](doc, entries, site)
+    recorded = [r for _, r in rows if r]
+    return Built(body, etag_of(body), datetime.fromisoformat(max(recorded)) if recorded else None,
+                 CONTENT_TYPES[fmt], CACHE_CONTROL["archive" if page else "feed"])
+
+
+def _cache() -> FeedCache:
+    return current_app.extensions.setdefault("pressroom_feed_cache", FeedCache())
+
+
+def _serve(key, build) -> Response:
+    """Cached bytes with validators; 304 when the client already has them (If-None-Match first)."""
     db = current_app.extensions["pressroom_db"]()
-    version = store.data_version(db)
-    etag = f'"{fmt}-{version}"'
-    if request.if_none_match and etag.strip('"') in request.if_none_match:
-        return Response(status=304, headers={"ETag": etag})
-    releases = store.latest(db, site.feed_size, where=where, params=params)
-    info = FeedInfo(title=title, subtitle=subtitle, self_url=request.base_url,
-                    page_url=external("pages.index"))
-    body = build(fmt, info, releases, site, lambda rid: external("pages.release", release_id=rid))
-    response = Response(body, headers={"Content-Type": CONTENT_TYPES[fmt], "ETag": etag,
-                                       "Cache-Control": "public, max-age=300"})
-    return response
+    try:
+        stat = os.stat(current_app.config["DATABASE"])
+        identity = (stat.st_dev, stat.st_ino)
+    except OSError:
+        identity = None
+    # A database rebuilt from scratch counts its versions from 1 again: the file's identity tells them apart.
+    version = (store.data_version(db), identity)
+    cache = _cache()
+    built = cache.get(version, key)
+    if built is None:
+        try:
+            built = build(db)
+        except FeedNotFound:
+            abort(404)
+        cache.put(version, key, built)
+    headers = {"Content-Type": built.content_type, "ETag": built.etag, "Cache-Control": built.cache_control}
+    if built.last_modified:
+        headers["Last-Modified"] = http_date(built.last_modified)
+    return Response(built.body, headers=headers).make_conditional(request)
+
+
+def _feed(fmt: str) -> Response:
+    site: Site = current_app.config["SITE"]
+    selection = _selection_from(request.args)
+    page = request.args.get("page", type=int)
+    if "page" in request.args and page is None:
+        abort(404)
+    root = _site_root()
+    return _serve((fmt, selection, page, root),
+                  lambda db: build_document(db, site, fmt, selection, page, root, page_url_for(selection, root)))
 
 
 @bp.route("/feed.atom")
 def atom():
-    site: Site = current_app.config["SITE"]
-    return _respond("atom", site.title, site.description)
+    return _feed("atom")
 
 
 @bp.route("/feed.rss")
 def rss():
+    return _feed("rss")
+
+
+@bp.route("/feed.json")
+def json_feed():
+    return _feed("json")
+
+
+def build_opml(db, site: Site, root: str) -> Built:
+    """Every feed worth subscribing to, once each (Atom), grouped by facet: what people import."""
+    opml = etree.Element("opml", version="2.0")
+    head = etree.SubElement(opml, "head")
+    etree.SubElement(head, "title").text = f"{site.title} — tous les flux"
+    etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
+    body = etree.SubElement(opml, "body")
+
+    def outline(parent, selection: Selection, text: str) -> None:
+        etree.SubElement(parent, "outline", type="rss", version="ATOM", text=text,
+                         title=feed_title(site, selection), xmlUrl=feed_url("atom", selection, None, root),
+                         htmlUrl=root + "/", language=site.language)
+
+    outline(body, (), "Tous les communiqués")
+    groups = {"publisher": "Par éditeur", "topic": "Par thème", "place": "Par lieu",
+              "person": "Par personne citée", "kind": "Par type"}
+    for kind, values in store.facet_values(db).items():
+        if not values:
+            continue
+        group = etree.SubElement(body, "outline", text=groups[kind], title=groups[kind])
+        for value in values:
+            outline(group, ((kind, value),), _value_label(kind, value).strip("« »"))
+    data = etree.tostring(opml, xml_declaration=True, encoding="utf-8")
+    return Built(data, etag_of(data), None, OPML_TYPE, CACHE_CONTROL["feed"])
+
+
+@bp.route("/feeds.opml")
+def opml():
     site: Site = current_app.config["SITE"]
-    return _respond("rss", site.title, site.description)
+    root = _site_root()
+    return _serve(("opml", root), lambda db: build_opml(db, site, root))
