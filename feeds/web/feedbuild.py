@@ -122,7 +122,7 @@ class Entry:
             author=plain_line(release.publisher) or site.publisher["name"],
             language=plain_line(release.language) or site.language,
             topics=[t for t in (plain_line(t) for t in release.topics) if t],
-            summary=plain_line(release.summary or release.standfirst) or title,
+            summary=plain_line(release.summary or release.standfirst),
             content_html="\n".join(parts) or f"<p>{escape(title)}</p>",
             attachments=attachments,
         )
@@ -179,7 +179,8 @@ def build_atom(doc: Document, entries: list[Entry], site: Site) -> bytes:
                  length=str(att["length"]) if att["length"] else None)
         for topic in e.topics:
             _sub(entry, a + "category", term=topic, label=topic)
-        _sub(entry, a + "summary", e.summary, type="text")
+        if e.summary:
+            _sub(entry, a + "summary", e.summary, type="text")
         _sub(entry, a + "content", e.content_html, type="html")
     return etree.tostring(feed, xml_declaration=True, encoding="utf-8")
 
@@ -215,7 +216,8 @@ def build_rss(doc: Document, entries: list[Entry], site: Site) -> bytes:
         _sub(item, f"{{{DC}}}creator", e.author)
         for topic in e.topics:
             _sub(item, "category", topic)
-        _sub(item, "description", str(escape(e.summary)))
+        if e.summary:  # HTML by convention in RSS, so the plain text is escaped once more
+            _sub(item, "description", str(escape(e.summary)))
         _sub(item, f"{{{CONTENT}}}encoded", e.content_html)
         # RSS allows one enclosure, whose length is required: the first attachment of known length.
         known = [att for att in e.attachments if att["length"]]
@@ -246,8 +248,8 @@ def build_json(doc: Document, entries: list[Entry], site: Site) -> bytes:
 
 def _json_item(e: Entry) -> dict:
     item = {
-        "id": e.id, "url": e.url, "title": e.title, "content_html": e.content_html, "summary": e.summary,
-        "date_published": e.published.isoformat(), "date_modified": e.updated.isoformat(),
+        "id": e.id, "url": e.url, "title": e.title, "content_html": e.content_html,
+        **({"summary": e.summary} if e.summary else {}), "date_published": e.published.isoformat(), "date_modified": e.updated.isoformat(),
         "authors": [{"name": e.author}], "language": e.language,
     }
     if e.topics:
