@@ -49,7 +49,9 @@ def sig_uuid(kind: str, key: str) -> str:
 
 def html_to_markdown(html: str) -> str:
     """Sanitised body HTML as the Markdown subset of the SIG schema."""
-    text = markdownify(html or "", convert=SIG_MARKDOWN_TAGS, heading_style="ATX", bullets="-")
+    # autolinks=False: links as [text](url), never <url>, which a reader could take for HTML.
+    text = markdownify(html or "", convert=SIG_MARKDOWN_TAGS, heading_style="ATX", bullets="-", autolinks=False)
+    text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)  # spaces left by dropped elements; not "  \n" breaks
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
@@ -174,6 +176,9 @@ def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
             for table in store.PRIVATE_TABLES:
                 target.execute(f"DROP TABLE IF EXISTS [{table}]")
             target.execute("VACUUM")
+            # VACUUM may renumber the rowids of tables without an INTEGER PRIMARY KEY, which the full-text
+            # index refers to: rebuild it from the table.
+            target.execute("INSERT INTO releases_fts (releases_fts) VALUES ('rebuild')")
         finally:
             target.close()
         work.replace(final)
