@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -43,6 +44,8 @@ def _site(site_path, base_url=None):
 @click.version_option(__version__, prog_name="feeds")
 def cli():
     """Open press room: press releases as feeds, open data and web pages."""
+    # Libraries' own warnings about a broken file would interleave with our "error: FILE: reason" lines.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @cli.command()

@@ -22,6 +22,9 @@ def parse_many(data: bytes, name: str, ctx: n.Context | None = None) -> Iterator
     head = data[:4096].decode("utf-8", errors="replace")
     if TEMPLATE_MARKERS.search(head):
         raise n.IngestError("modèle de flux (Liquid/Jinja) et non un flux : il faut le fichier produit par le site")
+    if re.search(rb"<!ENTITY", data[:65536], re.IGNORECASE):
+        # Entity declarations serve no feed; they are how XML bombs and external-entity leaks work.
+        raise n.IngestError("flux refusé : il déclare des entités XML (<!ENTITY>)")
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     version = parsed.get("version") or ""
     if not version or not parsed.entries:

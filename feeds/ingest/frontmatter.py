@@ -43,6 +43,8 @@ def _strings(value) -> list[str]:
         return []
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value if v is not None and not isinstance(v, (dict, list))]
+    if isinstance(value, dict):
+        return []  # a mapping where a list of words was expected carries no word
     return [str(value)]
 
 
@@ -68,6 +70,8 @@ def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
     text = n.decode(data)
     meta, body = split(text)
     key = str(meta.get("id") or meta.get("permalink") or re.split(r"[\\/]", name)[-1].rsplit(".", 1)[0])
+    if isinstance(meta.get("title"), (list, dict)):
+        raise n.IngestError("champ title invalide : un texte est attendu")
     title = n.clean_text(meta.get("title"))
     if not title:
         raise n.IngestError("champ title absent de l'en-tête")

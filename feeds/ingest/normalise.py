@@ -460,6 +460,7 @@ def detect_language(text: str, default: str = "fr") -> str:
 
 
 TITLE_MAX = 300
+MAX_LINKS = 1000
 
 
 def summarise(text: str, limit: int = 300) -> str:
@@ -491,6 +492,10 @@ def finish(release: Release, ctx: Context) -> Release:
         release.summary = clean_text(release.summary) or None
     if not release.links:
         release.links = links_of(release.body_html)
+    if len(release.links) > MAX_LINKS:
+        release.warn("links_truncated", f"{len(release.links)} liens ; les {MAX_LINKS} premiers sont listés, "
+                                        "tous restent dans le texte")
+        release.links = release.links[:MAX_LINKS]
     for q in release.quotes:
         q.text, q.speaker, q.role = clean_text(q.text), clean_text(q.speaker) or None, clean_text(q.role) or None
     for c in release.contacts:

@@ -130,7 +130,7 @@ def _dateline(line: str) -> tuple[str | None, datetime | None, str | None]:
 
 def _is_prose(paragraph: str) -> bool:
     p = paragraph.lstrip()
-    return bool(p) and not p.startswith(("#", "-", "*", "+", ">", "|", "1.", "«", "\"", "“")) \
+    return bool(p) and not p.startswith(("#", "-", "*", "+", ">", "|", "1.", "«", "\"", "“", "<", "[", "!")) \
         and len(p) > 60
 
 
