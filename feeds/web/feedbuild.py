@@ -43,7 +43,7 @@ GENERATOR = "feeds (salle de presse ouverte)"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Not allowed in XML 1.0 (C0 controls, lone surrogates, U+FFFE/U+FFFF), or discouraged (C1, non-characters).
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
@@ -145,8 +145,8 @@ def build_atom(doc: Document, entries: list[Entry], site: Site) -> bytes:
     feed.set(XML_LANG, site.language)
     a = f"{{{ATOM}}}"
     _sub(feed, a + "id", doc.id)
-    _sub(feed, a + "title", plain_line(doc.title), type="text")
-    _sub(feed, a + "subtitle", plain_line(doc.subtitle or doc.title), type="text")
+    _sub(feed, a + "title", _title(doc, site), type="text")
+    _sub(feed, a + "subtitle", _subtitle(doc, site), type="text")
     _sub(feed, a + "updated", feed_updated(entries).isoformat())
     _sub(feed, a + "link", rel="self", type="application/atom+xml", href=doc.self_url)
     _sub(feed, a + "link", rel="alternate", type="text/html", href=doc.page_url)
@@ -191,9 +191,9 @@ def build_rss(doc: Document, entries: list[Entry], site: Site) -> bytes:
         nsmap["fh"] = HISTORY
     rss = etree.Element("rss", nsmap=nsmap, version="2.0")
     channel = _sub(rss, "channel")
-    _sub(channel, "title", plain_line(doc.title))
+    _sub(channel, "title", _title(doc, site))
     _sub(channel, "link", doc.page_url)
-    _sub(channel, "description", plain_line(doc.subtitle or doc.title))
+    _sub(channel, "description", _subtitle(doc, site))
     _sub(channel, f"{{{ATOM}}}link", rel="self", type="application/rss+xml", href=doc.self_url)
     for rel, href in doc.history.items():
         _sub(channel, f"{{{ATOM}}}link", rel=rel, type="application/rss+xml", href=href)
@@ -229,10 +229,10 @@ def build_rss(doc: Document, entries: list[Entry], site: Site) -> bytes:
 def build_json(doc: Document, entries: list[Entry], site: Site) -> bytes:
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": plain_line(doc.title),
+        "title": _title(doc, site),
         "home_page_url": doc.page_url,
         "feed_url": doc.self_url,
-        "description": plain_line(doc.subtitle or doc.title),
+        "description": _subtitle(doc, site),
         "language": site.language,
         "authors": [{k: v for k, v in (("name", plain_line(site.publisher["name"])),
                                        ("url", site.publisher.get("url"))) if v}],
@@ -261,6 +261,15 @@ def _json_item(e: Entry) -> dict:
             for a in e.attachments
         ]
     return item
+
+
+def _title(doc: Document, site: Site) -> str:
+    return plain_line(doc.title) or plain_line(site.title) or "Salle de presse"
+
+
+def _subtitle(doc: Document, site: Site) -> str:
+    """Never blank: RSS requires a description."""
+    return plain_line(doc.subtitle) or _title(doc, site)
 
 
 def _rights(site: Site) -> str:
