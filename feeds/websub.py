@@ -13,10 +13,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from lxml import etree
-
-ATOM_NS = "http://www.w3.org/2005/Atom"
 TIMEOUT = 10
 
 log = logging.getLogger(__name__)
@@ -24,32 +20,6 @@ log = logging.getLogger(__name__)
 
 class WebSubError(Exception):
     """The hub could not be reached or refused the notification."""
-
-
-class _HubExtension(BaseExtension):
-    """feedgen writes only rel="self" among the atom:link of RSS; this adds rel="hub" to both formats."""
-
-    def __init__(self):
-        self.url: str | None = None
-
-    def _link(self, parent) -> None:
-        if self.url:
-            etree.SubElement(parent, f"{{{ATOM_NS}}}link", rel="hub", href=self.url)
-
-    def extend_atom(self, feed):
-        self._link(feed)
-        return feed
-
-    def extend_rss(self, feed):
-        self._link(feed.find("channel"))
-        return feed
-
-
-def add_hub(fg, hub: str) -> None:
-    """Name ``hub`` in the feed being built by the feedgen ``fg`` (a no-op for an empty hub)."""
-    if hub:
-        fg.register_extension("websub", _HubExtension, BaseEntryExtension)
-        fg.websub.url = hub
 
 
 def ping(hub: str, topics: Iterable[str], timeout: float = TIMEOUT) -> None:

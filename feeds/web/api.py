@@ -90,7 +90,8 @@ def keep_upload(folder: str | Path, data: bytes, name: str) -> Path:
 def feed_urls() -> list[str]:
     """The public address of every feed of the site (the WebSub topics)."""
     return sorted(external(rule.endpoint) for rule in current_app.url_map.iter_rules()
-                  if rule.endpoint.startswith("syndication.") and not rule.arguments)
+                  if rule.endpoint.startswith("syndication.") and rule.rule.startswith("/feed.")
+                  and not rule.arguments)
 
 
 def announce() -> None:
@@ -102,7 +103,7 @@ def announce() -> None:
 
 @bp.post("/releases")
 def upload():
-    """201 and the record for a new release, 200 for an existing one; 400, 401, 413 with the reasons."""
+    """201 and the record for a new release, 200 for an existing one; 400, 401, 411, 413 with the reasons."""
     site = current_app.config["SITE"]
     db = current_app.extensions["pressroom_db"]()
     who = tokens.verify(db, _bearer())
@@ -113,6 +114,10 @@ def upload():
     fmt = request.args.get("format") or None
     if fmt is not None and fmt not in FORMATS:
         return _problem(400, "format inconnu", [f"formats : {', '.join(FORMATS)}"])
+    if request.content_length is None:
+        # Without a length the server cannot refuse an oversized body before reading it (nor can the
+        # WSGI bridge pass a chunked body on): ask for the length, as RFC 9110 allows.
+        return _problem(411, "longueur requise", ["en-tête Content-Length absent (envoi par morceaux refusé)"])
     try:
         data, name = _document()
     except RequestEntityTooLarge:
