@@ -144,6 +144,33 @@ def serve(db_path, site_path, host, port, base_url):
     run(db_path, site, host, port)
 
 
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@db_option
+@site_option
+@click.option("--base-url", required=True, help="Public address of the static site (https://host, no path).")
+@click.option("--datasette-url", default=None,
+              help="Public address of a Datasette serving the database (what /data/ is on `feeds serve`): "
+                   "searches and live SQL are sent there.")
+@click.option("--workers", default=None, type=click.IntRange(min=1), help="Rendering processes (default: CPUs).")
+@click.option("--full", is_flag=True, help="Render every release page again, even those of unchanged releases.")
+def build(out, db_path, site_path, base_url, datasette_url, workers, full):
+    """Write every public page, feed and download into OUT as static files, with an nginx snippet and _headers.
+
+    Run it again after a change: only the files whose bytes changed are written.
+    """
+    from feeds import site as static
+
+    site = _site(site_path, base_url)
+    try:
+        report = static.build(db_path, out, site, datasette_url=datasette_url, workers=workers, full=full)
+    except static.BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    for url in report.broken:
+        click.echo(f"warning: lien sans réponse : {url}", err=True)
+    click.echo(report.summary())
+
+
 # ---------------------------------------------------------------- publishing workflow: watch, tokens, withdrawal
 
 def _watch(db, paths, site, fmt, max_bytes, interval, as_json, db_path):

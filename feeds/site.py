@@ -1,0 +1,517 @@
+"""Static export: every public page, feed and download of the press room as files, for any web server or CDN.
+
+The files are rendered by the Flask app itself (its test client, with the build's public address as
+``Site.base_url``), so the static site and the dynamic one cannot drift. URLs are discovered from the app, not
+listed here: fixed entry points (SEEDS), then every link of every document (pages, sitemaps, OPML, feeds,
+robots.txt) that stays on the site.
+
+A URL becomes a file that nginx's ``try_files $uri $uri.html $uri/index.html`` serves: ``/`` is ``index.html``,
+``/releases/<id>`` is ``releases/<id>.html``, ``/feed.atom`` is ``feed.atom``. A URL with a query string is
+filed under ``_q/<raw query>/`` (``/feed.atom?publisher=X`` is ``_q/publisher=X/feed.atom``), which the nginx
+snippet maps with the same ``try_files`` prefixed by ``/_q/$args``. A withdrawn release (410) is filed under
+``_gone/``; the unknown-address page is ``404.html``.
+
+Incremental: ``OUT/.build-manifest.json`` keeps the hash of every file; a file whose bytes did not change is
+not written again, so its modification time (nginx's Last-Modified and ETag) stays. Release pages are not even
+rendered again when their release's revision, status and publisher are those of the last build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from feeds.config import Site
+
+MANIFEST = ".build-manifest.json"
+QUERY_DIR, GONE_DIR = "_q", "_gone"
+# Entry points: everything else is found by following links from these.
+SEEDS = ("/", "/robots.txt", "/sitemap.xml", "/feeds.opml", "/search")
+NOT_FOUND_PROBE = "/__page-introuvable__"
+# Never files: the upload API (POST only) and live searches. Datasette (/data/) gives its CSV and JSON
+# exports only; its other pages (browsing, SQL) stay live on the Datasette instance.
+DYNAMIC_PREFIXES = ("/api/",)
+LIVE_WITH_QUERY = ("/search",)
+DATASETTE_PREFIX = "/data/"
+DATASETTE_EXPORTS = (".csv", ".json")
+# Types whose documents may carry links to follow.
+TEXT_TYPES = ("text/html", "text/plain", "text/xml", "application/xml", "application/atom+xml",
+              "application/rss+xml", "application/feed+json", "text/x-opml")
+LINK_ATTRIBUTE = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)')""")
+# Characters JSON escapers (Jinja's tojson) write as \uXXXX inside URLs of JSON-LD.
+JSON_ESCAPES = {"\\u0027": "'", "\\u0026": "&", "\\/": "/"}
+POOL_THRESHOLD = 48  # fewer URLs than this in a round are rendered in this process, without a pool
+CHUNK = 32
+# Code that shapes every page: a change in it means no cached release page can be trusted.
+CODE_ROOT = Path(__file__).resolve().parent
+
+
+class BuildError(Exception):
+    """The static site cannot be built (bad address, unwritable folder, unknown database)."""
+
+
+@dataclass
+class BuildReport:
+    files: int = 0
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    rendered: int = 0  # documents rendered (release pages of an unchanged revision are not)
+    gone: list[str] = field(default_factory=list)  # URL paths answered 410
+    broken: list[str] = field(default_factory=list)  # links of the site that led nowhere (404)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> int:
+        return len(self.written) + len(self.removed)
+
+    def summary(self) -> str:
+        return (f"{self.files} fichiers, {len(self.written)} écrits, {len(self.removed)} supprimés, "
+                f"{self.rendered} documents rendus en {self.seconds:.2f} s")
+
+
+@dataclass
+class Page:
+    """One rendered URL, as the manifest remembers it."""
+
+    url: str  # path and raw query, e.g. /feed.atom?publisher=X
+    file: str  # relative path in OUT
+    status: int
+    content_type: str
+    cache_control: str | None
+    sha: str
+    links: list[str]
+    key: str | None = None  # release pages: what they depend on (no need to render them again if unchanged)
+
+
+# ---------------------------------------------------------------- URLs and files
+
+def _plain_file(path: str, content_type: str) -> str:
+    """The file that ``try_files $uri $uri.html $uri/index.html`` finds for a URL path."""
+    decoded = unquote(path)
+    if decoded.endswith("/"):
+        return decoded.lstrip("/") + "index.html"
+    if content_type.startswith("text/html") and not decoded.endswith(".html"):
+        return decoded.lstrip("/") + ".html"
+    return decoded.lstrip("/")
+
+
+def file_for(url: str, content_type: str, status: int = 200) -> str:
+    """The relative file path of a URL (path and raw query) in the build."""
+    parts = urlsplit(url)
+    name = _plain_file(parts.path or "/", content_type)
+    if status == 410:
+        name = f"{GONE_DIR}/{name}"
+    elif parts.query:
+        name = f"{QUERY_DIR}/{parts.query}/{name}"
+    segments = name.split("/")
+    if any(s in ("", ".", "..") for s in segments) or "\x00" in name:
+        raise BuildError(f"adresse impossible à écrire comme fichier : {url}")
+    return name
+
+
+def links_of(body: bytes, content_type: str, current: str, base_url: str) -> list[str]:
+    """Every URL of the site (path and query) that a document links to."""
+    if not content_type.startswith(TEXT_TYPES):
+        return []
+    text = body.decode("utf-8", "replace")
+    found = {a or b for a, b in LINK_ATTRIBUTE.findall(text)} if "html" in content_type else set()
+    for escaped, char in JSON_ESCAPES.items():
+        text = text.replace(escaped, char)
+    found.update(m.group(0) for m in re.finditer(re.escape(base_url) + r"""/[^\s"<>{}\\]*""", text))
+    out = set()
+    for raw in found:
+        url = html.unescape(raw)
+        if url.startswith(base_url + "/"):
+            url = url[len(base_url):]
+        elif url.startswith("/") and not url.startswith("//"):
+            pass
+        elif "://" in url or url.startswith(("mailto:", "tel:", "data:", "#", "//")):
+            continue
+        else:
+            url = urljoin(current, url)
+        url = url.split("#", 1)[0]
+        parts = urlsplit(url)
+        if url and _wanted(parts.path, parts.query):
+            out.add(url)
+    return sorted(out)
+
+
+def _wanted(path: str, query: str) -> bool:
+    if path.startswith(DYNAMIC_PREFIXES) or (query and path in LIVE_WITH_QUERY):
+        return False
+    if path.startswith(DATASETTE_PREFIX):
+        return path.endswith(DATASETTE_EXPORTS)
+    return True
+
+
+# ---------------------------------------------------------------- rendering
+
+_worker: dict = {}
+
+
+def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str) -> None:
+    from feeds.web import create_app
+
+    app = create_app({"DATABASE": db_path, "SITE": site})
+    _worker.update(client=app.test_client(), out=Path(out), db_path=db_path, site=site, datasette=None)
+
+
+def _datasette_get(url: str) -> tuple[int, str, str | None, bytes]:
+    """A Datasette export (CSV or JSON) rendered in-process, as the live server answers it."""
+    import asyncio
+
+    if _worker.get("datasette") is None:
+        from feeds.server import make_datasette
+
+        ds = make_datasette(_worker["db_path"], _worker["site"])
+        asyncio.run(ds.invoke_startup())
+        _worker["datasette"] = ds
+    ds = _worker["datasette"]
+    # Datasette's client takes paths below its base_url (/data/ on the live server).
+    response = asyncio.run(ds.client.get(url[len(DATASETTE_PREFIX) - 1:]))
+    return (response.status_code, response.headers.get("content-type", ""),
+            response.headers.get("cache-control"), response.content)
+
+
+def _fetch(url: str) -> tuple[int, str, str | None, bytes]:
+    if url.startswith(DATASETTE_PREFIX):
+        return _datasette_get(url)
+    response = _worker["client"].get(url)
+    return response.status_code, response.content_type or "", response.headers.get("Cache-Control"), response.data
+
+
+def _write(out: Path, name: str, body: bytes) -> None:
+    """Atomically: readers (nginx) see the old bytes or the new ones, never half a file."""
+    target = out / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    work.write_bytes(body)
+    os.replace(work, target)
+
+
+def _render(task: tuple[str, dict | None]) -> tuple[dict | None, bool]:
+    """Render one URL, write its file when its bytes changed; (page as a dict or None, written)."""
+    url, previous = task
+    out: Path = _worker["out"]
+    status, content_type, cache_control, body = _fetch(url)
+    if status == 404 and url == NOT_FOUND_PROBE:
+        name = "404.html"
+    elif status in (200, 410):
+        name = file_for(url, content_type, status)
+    else:
+        return {"url": url, "status": status}, False
+    sha = hashlib.sha256(body).hexdigest()
+    # Data exports (tables as CSV or JSON) are leaves: their text is not a page of the site.
+    leaf = status != 200 or url.startswith(DATASETTE_PREFIX)
+    links = [] if leaf else links_of(body, content_type, urlsplit(url).path, _worker["site"].base_url)
+    written = not (previous and previous.get("sha") == sha and previous.get("file") == name
+                   and (out / name).is_file())
+    if written:
+        _write(out, name, body)
+    return asdict(Page(url, name, status, content_type, cache_control, sha, links)), written
+
+
+def _render_many(tasks: list[tuple[str, dict | None]]) -> list[tuple[dict | None, bool]]:
+    return [_render(t) for t in tasks]
+
+
+# ---------------------------------------------------------------- what release pages depend on
+
+def code_fingerprint(site: Site) -> str:
+    """The code, templates and configuration every page is made with."""
+    digest = hashlib.sha256(repr(sorted(asdict(site).items())).encode())
+    for path in sorted(CODE_ROOT.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".svg", ".yml", ".toml", ".png"):
+            digest.update(path.relative_to(CODE_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def release_keys(db_path: str, release_url: Callable[[str], str], fingerprint: str) -> dict[str, str]:
+    """URL path -> what its release page is made of (revision, status, publisher), for every release."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT r.id, r.revision, r.status, p.name, p.url, p.logo FROM releases r "
+            "LEFT JOIN publishers p ON p.id = r.publisher_id").fetchall()
+    except sqlite3.Error as exc:
+        raise BuildError(f"base de données illisible : {db_path} ({exc})") from None
+    finally:
+        conn.close()
+    return {release_url(row[0]): f"{fingerprint}:{json.dumps(row[1:], ensure_ascii=False)}" for row in rows}
+
+
+# ---------------------------------------------------------------- the build
+
+def _load_manifest(out: Path) -> dict[str, dict]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return {page["url"]: page for page in data["pages"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str | None = None,
+          workers: int | None = None, full: bool = False,
+          progress: Callable[[int], None] | None = None) -> BuildReport:
+    """Write the static site of the database ``db_path`` into ``out`` for the public address ``site.base_url``.
+
+    Only files whose bytes changed are written; files of URLs that are gone are removed. ``full`` renders
+    every release page again (after a change the fingerprint cannot see). ``datasette_url`` is the public
+    address of a Datasette serving the same database (what ``/data/`` is on the live server), for searches and
+    SQL; ``workers`` processes render in parallel (default: the CPUs).
+    """
+    started = time.perf_counter()
+    base_url = (site.base_url or "").rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+        raise BuildError(f"adresse publique invalide : « {site.base_url} » (attendu : https://hôte, sans chemin)")
+    db_path = str(Path(db_path).resolve())
+    if not Path(db_path).is_file():
+        raise BuildError(f"base de données introuvable : {db_path}")
+    site.base_url = base_url
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"dossier de sortie impossible à créer : {out} ({exc})") from None
+    old = _load_manifest(out)
+    workers = workers or os.cpu_count() or 1
+
+    _init_worker(db_path, site, datasette_url, str(out))
+    app = _worker["client"].application
+    with app.test_request_context():
+        from flask import url_for
+
+        keys = release_keys(db_path, lambda i: url_for("pages.release", release_id=i), code_fingerprint(site)) \
+            if "pages.release" in app.view_functions else {}
+
+    report = BuildReport()
+    pages: dict[str, dict] = {}
+    seen: set[str] = set()
+    frontier = list(dict.fromkeys([*SEEDS, NOT_FOUND_PROBE]))
+    pool: ProcessPoolExecutor | None = None
+    try:
+        while frontier:
+            seen.update(frontier)
+            todo = []
+            for url in frontier:
+                previous = old.get(url)
+                key = keys.get(urlsplit(url).path)
+                if key and not full and previous and previous.get("key") == key and (out / previous["file"]).is_file():
+                    pages[url] = previous  # same release, same revision, same code: the same page
+                else:
+                    todo.append((url, previous))
+            results: Iterable[tuple[dict | None, bool]]
+            if len(todo) >= POOL_THRESHOLD and workers > 1:
+                if pool is None:
+                    pool = ProcessPoolExecutor(workers, initializer=_init_worker,
+                                               initargs=(db_path, site, datasette_url, str(out)))
+                chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+                results = (r for batch in pool.map(_render_many, chunks) for r in batch)
+            else:
+                results = (_render(t) for t in todo)
+            for page, written in results:
+                report.rendered += 1
+                if page.get("status") not in (200, 404, 410) or (page["status"] == 404 and page["url"] != NOT_FOUND_PROBE):
+                    report.broken.append(page["url"])
+                    continue
+                page["key"] = keys.get(urlsplit(page["url"]).path)
+                pages[page["url"]] = page
+                if written:
+                    report.written.append(page["file"])
+            if progress:
+                progress(len(todo))
+            frontier = sorted({link for page in pages.values() for link in page["links"]} - seen)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+    files = {page["file"] for page in pages.values()}
+    for page in old.values():
+        name = page.get("file")
+        if name and name not in files and (out / name).is_file():
+            (out / name).unlink()
+            report.removed.append(name)
+    report.gone = sorted(p["url"] for p in pages.values() if p["status"] == 410)
+    ordered = sorted(pages.values(), key=lambda p: p["url"])
+    for name, body in server_files(ordered, datasette_url).items():
+        if (out / name).is_file() and (out / name).read_bytes() == body.encode("utf-8"):
+            continue
+        _write(out, name, body.encode("utf-8"))
+        report.written.append(name)
+    manifest = {"base_url": base_url, "pages": ordered}
+    _write(out, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=0).encode("utf-8"))
+    report.files = len(files)
+    report.broken.sort()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# ---------------------------------------------------------------- web server configuration
+
+SECURITY_HEADER_NAMES = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
+
+
+def _mime(content_type: str) -> str:
+    return content_type.split(";")[0].strip()
+
+
+def _ext(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+
+def _headers_plan(pages: list[dict]) -> tuple[dict[str, str], str | None, dict[str, tuple[str, str | None]]]:
+    """(extension -> type, the usual Cache-Control, plain URL path -> (type, Cache-Control) where they differ)."""
+    served = [p for p in pages if p["status"] == 200]
+    by_ext: dict[str, Counter] = {}
+    for p in served:
+        by_ext.setdefault(_ext(p["file"]), Counter())[p["content_type"]] += 1
+    types = {ext: counts.most_common(1)[0][0] for ext, counts in by_ext.items() if ext}
+    usual = Counter(p["cache_control"] for p in served).most_common(1)
+    cache = usual[0][0] if usual else None
+    exceptions: dict[str, tuple[str, str | None]] = {}
+    for p in served:
+        parts = urlsplit(p["url"])
+        if parts.query:
+            continue  # a query file follows the location of its path
+        if types.get(_ext(p["file"])) != p["content_type"] or p["cache_control"] != cache:
+            exceptions[parts.path] = (p["content_type"], p["cache_control"])
+    return types, cache, exceptions
+
+
+def _security_headers() -> dict[str, str]:
+    from feeds.web import SECURITY_HEADERS
+
+    return {name: SECURITY_HEADERS[name] for name in SECURITY_HEADER_NAMES if name in SECURITY_HEADERS}
+
+
+def _nginx_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _nginx_location_path(path: str) -> str:
+    # nginx matches locations on the decoded path; spaces and quotes need the quoted form.
+    return _nginx_string(unquote(path))
+
+
+def nginx_snippet(pages: list[dict], datasette_url: str | None) -> str:
+    """The server-level part of an nginx configuration serving the build (``root`` is set by the includer)."""
+    types, cache, exceptions = _headers_plan(pages)
+    search_headers = exceptions.pop("/search", (None, cache))[1] if datasette_url else cache
+    # text/html always gets the charset in nginx; naming it again is a warning.
+    charset_types = sorted({_mime(p["content_type"]) for p in pages
+                            if "charset=utf-8" in p["content_type"].lower()} - {"text/html"})
+
+    def headers(cache_control: str | None, indent: str = "    ") -> str:
+        lines = [f"{indent}add_header {name} {_nginx_string(value)} always;"
+                 for name, value in _security_headers().items()]
+        if cache_control:
+            lines.append(f"{indent}add_header Cache-Control {_nginx_string(cache_control)};")
+        return "\n".join(lines)
+
+    try_files = "try_files $static_query$uri $static_query$uri.html $static_query$uri/index.html"
+    out = [
+        "# Generated by `feeds build`: include it in a server block whose root is the build folder.",
+        "# A URL with a query string is a file under /_q/<query>/; a withdrawn release answers 410.",
+        "types {",
+        *(f"    {mime} {ext};" for ext, mime in sorted((e, _mime(t)) for e, t in types.items())),
+        "}",
+        "default_type application/octet-stream;",
+        "charset utf-8;",
+        *(["charset_types " + " ".join(charset_types) + ";"] if charset_types else []),
+        "etag on;",
+        "server_tokens off;",
+        "# No query may climb out of the root through /_q/.",
+        'if ($args ~ "\\.\\.") { return 404; }',
+        'set $static_query "";',
+        'if ($args != "") { set $static_query "/_q/$args"; }',
+        "error_page 404 /404.html;",
+        "error_page 410 /_gone$uri.html;",
+        "location / {",
+        f"    {try_files} @missing;",
+        headers(cache),
+        "}",
+    ]
+    for path, (content_type, cache_control) in sorted(exceptions.items()):
+        out += [
+            f"location = {_nginx_location_path(path)} {{",
+            "    types { }",
+            f"    default_type {_nginx_string(_mime(content_type))};",
+            f"    {try_files} @missing;",
+            headers(cache_control),
+            "}",
+        ]
+    out += [
+        "# The build's own files are not pages.",
+        "location ~ ^/(_headers|_redirects|nginx\\.conf\\.snippet|\\.build-manifest\\.json)$ { return 404; }",
+        "location @missing {",
+        "    if (-f $document_root/_gone$uri.html) { return 410; }",
+        "    return 404;",
+        "}",
+        "location /_gone/ {",
+        "    internal;",
+        headers(None),
+        "}",
+        "location = /404.html {",
+        "    internal;",
+        headers(None),
+        "}",
+    ]
+    if datasette_url:
+        target = datasette_url.rstrip("/")
+        out += [
+            "# Live data stays on Datasette: its pages, SQL and searches.",
+            "location /data/ {",
+            f"    {try_files} @datasette;",
+            headers(cache),
+            "}",
+            "location @datasette {",
+            f"    rewrite ^/data(/.*)$ {target}$1 redirect;",
+            "}",
+            "location = /search {",
+            f"    if ($arg_q) {{ return 302 {target}/pressroom/releases?_search=$arg_q; }}",
+            f"    {try_files} @missing;",
+            headers(search_headers),
+            "}",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def cdn_headers(pages: list[dict]) -> str:
+    """``_headers`` (Netlify, Cloudflare Pages): the usual headers for all, and the exceptions by path."""
+    _, cache, exceptions = _headers_plan(pages)
+    lines = ["/*", *(f"  {k}: {v}" for k, v in _security_headers().items())]
+    if cache:
+        lines.append(f"  Cache-Control: {cache}")
+    for path, (content_type, cache_control) in sorted(exceptions.items()):
+        lines += [path, f"  Content-Type: {content_type}"]
+        if cache_control != cache:
+            lines.append(f"  Cache-Control: {cache_control or 'no-cache'}")
+    return "\n".join(lines) + "\n"
+
+
+def cdn_redirects(pages: list[dict], datasette_url: str | None) -> str:
+    """``_redirects`` (Netlify): withdrawn releases answer 410, searches and live data go to Datasette."""
+    lines = [f"{urlsplit(p['url']).path}  /{p['file']}  410" for p in pages if p["status"] == 410]
+    if datasette_url:
+        target = datasette_url.rstrip("/")
+        lines += [f"/search  q=:q  {target}/pressroom/releases?_search=:q  302", f"/data/*  {target}/:splat  302"]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def server_files(pages: list[dict], datasette_url: str | None) -> dict[str, str]:
+    return {"nginx.conf.snippet": nginx_snippet(pages, datasette_url), "_headers": cdn_headers(pages),
+            "_redirects": cdn_redirects(pages, datasette_url)}
