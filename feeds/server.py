@@ -44,6 +44,19 @@ def make_datasette(db_path: str | Path, site: Site) -> Datasette:
     return ds
 
 
+def _without_prefix(scope: dict) -> dict:
+    """The request as Datasette expects it behind a proxy: without /data, which its base_url adds back.
+
+    Datasette 0.65 builds some links (export links, sort links) from the request path and prefixes
+    base_url again, so a path that still carries /data gives /data/data/… links (datasette#2759).
+    """
+    scope = dict(scope)
+    scope["path"] = scope["path"][len(DATASETTE_PREFIX):] or "/"
+    if scope.get("raw_path"):
+        scope["raw_path"] = scope["raw_path"][len(DATASETTE_PREFIX):] or b"/"
+    return scope
+
+
 def create_asgi(db_path: str | Path, site: Site):
     flask_app = create_app({"DATABASE": str(db_path), "SITE": site})
     wsgi = WSGIMiddleware(flask_app, workers=8)
@@ -68,7 +81,7 @@ def create_asgi(db_path: str | Path, site: Site):
             if not started:
                 await datasette.invoke_startup()
                 started = True
-            await datasette_app(scope, receive, send)
+            await datasette_app(_without_prefix(scope), receive, send)
         else:
             await wsgi(scope, receive, send)
 

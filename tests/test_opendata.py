@@ -371,3 +371,19 @@ def test_monthly_chart_groups_small_publishers():
     assert [name for _, name, _ in chart.legend] == ["P0", "P1", "P2", "P3", "P4", "Autres émetteurs"]
     assert chart.legend[-1][2] == 5 + 4 + 3
     assert monthly_chart([]).bars == []
+
+
+def test_every_link_of_the_releases_table_page_resolves(live_server):
+    """Datasette under /data/ builds its links once with the prefix (never /data/data/…), and they all work."""
+    html = live_server.get("/data/pressroom/releases?_size=5").read().decode()
+    links = sorted({h.replace("&amp;", "&") for h in re.findall(r'href="([^"#]+)"', html)})
+    links = [h.removeprefix(live_server.url) for h in links if h.startswith(("/", live_server.url))]
+    assert [h for h in links if h.startswith("/data/pressroom/releases.csv?")]
+    assert not [h for h in links if "/data/data" in h]
+    broken = []
+    for href in links:
+        try:
+            live_server.get(href).read()
+        except urllib.error.HTTPError as exc:
+            broken.append((href, exc.code))
+    assert broken == []

@@ -7,6 +7,9 @@ import sqlite3
 import unicodedata
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 from markupsafe import Markup, escape
 
 from feeds.store import PRIVATE_TABLES
@@ -60,3 +63,60 @@ def render_cell(row, value, column, table, database, datasette):
     if table is None and column in RELEASE_ID_COLUMNS:
         return _release_link(value, value)
     return None
+
+
+class ListFacet(Facet):
+    """Counts the values of a column holding a JSON list (``releases.topics``), each release once per value.
+
+    Datasette's own array facet selects ``distinct j.value, inner.*``, every column of every row, bodies
+    included, and builds its links without base_url; this one reads the list column only (a covering index
+    serves it) and links under /data/. Configured as ``{list: column}``; a value filters with
+    ``column__arraycontains``.
+    """
+
+    type = "list"
+
+    async def suggest(self):
+        return []
+
+    async def facet_results(self):
+        results, timed_out = [], []
+        size = self.get_facet_size()
+        pairs = self.get_querystring_pairs()
+        for item in self.get_configs():
+            config = item["config"]
+            column = config.get("column") or config["simple"]
+            col = escape_sqlite(column)
+            # A value repeated in one list counts once: only its first position is kept.
+            sql = (
+                f"select j.value as value, count(*) as count from ({self.sql}) as inner_rows, "
+                f"json_each(inner_rows.{col}) j "
+                f"where json_valid(inner_rows.{col}) and j.type = 'text' and j.key = "
+                f"(select min(k.key) from json_each(inner_rows.{col}) k where k.value = j.value) "
+                f"group by j.value order by count desc, value limit {size + 1}"
+            )
+            try:
+                rows = await self.ds.execute(self.database, sql, self.params, truncate=False,
+                                             custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            values = []
+            for row in rows.rows[:size]:
+                value = str(row["value"])
+                selected = (f"{column}__arraycontains", value) in pairs
+                change = path_with_removed_args if selected else path_with_added_args
+                path = change(self.request, {f"{column}__arraycontains": value})
+                values.append({"value": value, "label": value, "count": row["count"], "selected": selected,
+                               "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path))})
+            results.append({
+                "name": column, "type": self.type, "results": values, "hideable": item["source"] != "metadata",
+                "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_list": column})),
+                "truncated": len(rows.rows) > size,
+            })
+        return results, timed_out
+
+
+@hookimpl
+def register_facet_classes():
+    return [ListFacet]
