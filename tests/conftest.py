@@ -129,7 +129,7 @@ def now_paris() -> datetime:
     return datetime.now(ZoneInfo("Europe/Paris"))
 
 
-needs = {tool: shutil.which(tool) for tool in ("jing", "newsboat", "chromium")}
+needs = {tool: shutil.which(tool) for tool in ("jing", "newsboat", "chromium", "wrk")}
 os.environ.setdefault("PYTHONUTF8", "1")
 
 
