@@ -51,6 +51,9 @@ TEXT_TYPES = ("text/html", "text/plain", "text/xml", "application/xml", "applica
 LINK_ATTRIBUTE = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)')""")
 # Characters JSON escapers (Jinja's tojson) write as \uXXXX inside URLs of JSON-LD.
 JSON_ESCAPES = {"\\u0027": "'", "\\u0026": "&", "\\/": "/"}
+# One selection, several formats: a feed found in one format is also written in the others (the OPML lists
+# Atom only, pages link Atom and RSS).
+FEED_FORMATS = ("/feed.atom", "/feed.rss", "/feed.json")
 POOL_THRESHOLD = 48  # fewer URLs than this in a round are rendered in this process, without a pool
 CHUNK = 32
 # Code that shapes every page: a change in it means no cached release page can be trusted.
@@ -144,6 +147,8 @@ def links_of(body: bytes, content_type: str, current: str, base_url: str) -> lis
         parts = urlsplit(url)
         if url and _wanted(parts.path, parts.query):
             out.add(url)
+            if parts.path in FEED_FORMATS:
+                out.update(f"{fmt}?{parts.query}" if parts.query else fmt for fmt in FEED_FORMATS)
     return sorted(out)
 
 
@@ -208,7 +213,10 @@ def _render(task: tuple[str, dict | None]) -> tuple[dict | None, bool]:
     if status == 404 and url == NOT_FOUND_PROBE:
         name = "404.html"
     elif status in (200, 410):
-        name = file_for(url, content_type, status)
+        try:
+            name = file_for(url, content_type, status)
+        except BuildError:
+            return {"url": url, "status": status, "unwritable": True}, False
     else:
         return {"url": url, "status": status}, False
     sha = hashlib.sha256(body).hexdigest()
@@ -300,7 +308,8 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     report = BuildReport()
     pages: dict[str, dict] = {}
     seen: set[str] = set()
-    frontier = list(dict.fromkeys([*SEEDS, NOT_FOUND_PROBE]))
+    # Every release has a page, withdrawn ones too (a 410 that nothing links to any more).
+    frontier = list(dict.fromkeys([*SEEDS, NOT_FOUND_PROBE, *sorted(keys)]))
     pool: ProcessPoolExecutor | None = None
     try:
         while frontier:
@@ -324,7 +333,8 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                 results = (_render(t) for t in todo)
             for page, written in results:
                 report.rendered += 1
-                if page.get("status") not in (200, 404, 410) or (page["status"] == 404 and page["url"] != NOT_FOUND_PROBE):
+                if page.get("unwritable") or page["status"] not in (200, 404, 410) or (
+                        page["status"] == 404 and page["url"] != NOT_FOUND_PROBE):
                     report.broken.append(page["url"])
                     continue
                 page["key"] = keys.get(urlsplit(page["url"]).path)

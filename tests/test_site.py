@@ -1,0 +1,225 @@
+"""The static export (feeds/site.py): URLs as files, discovery from the app, incremental rebuilds."""
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import FEEDS_BIN, ROOT, now_paris
+
+from feeds import site as static
+from feeds import store
+from feeds.config import load_site
+from feeds.load import ingest
+
+BASE = "https://presse.example.fr"
+
+
+@pytest.mark.parametrize("url, content_type, status, expected", [
+    ("/", "text/html; charset=utf-8", 200, "index.html"),
+    ("/releases/abc-123", "text/html; charset=utf-8", 200, "releases/abc-123.html"),
+    ("/releases/v1.2", "text/html; charset=utf-8", 200, "releases/v1.2.html"),
+    ("/releases/abc-123", "text/html; charset=utf-8", 410, "_gone/releases/abc-123.html"),
+    ("/feed.atom", "application/atom+xml; charset=utf-8", 200, "feed.atom"),
+    ("/sitemap.xml", "application/xml; charset=utf-8", 200, "sitemap.xml"),
+    ("/donnees-ouvertes", "text/html; charset=utf-8", 200, "donnees-ouvertes.html"),
+    ("/donnees-ouvertes/releases.json", "application/json", 200, "donnees-ouvertes/releases.json"),
+    ("/?page=2", "text/html; charset=utf-8", 200, "_q/page=2/index.html"),
+    ("/publishers/R%C3%A9gion%20Occitanie%20/%20Pyr%C3%A9n%C3%A9es", "text/html; charset=utf-8", 200,
+     "publishers/Région Occitanie / Pyrénées.html"),
+    ("/feed.atom?publisher=R%C3%A9gion%20%2F%20X&page=2", "application/atom+xml; charset=utf-8", 200,
+     "_q/publisher=R%C3%A9gion%20%2F%20X&page=2/feed.atom"),
+])
+def test_urls_become_the_files_try_files_finds(url, content_type, status, expected):
+    assert static.file_for(url, content_type, status) == expected
+
+
+@pytest.mark.parametrize("url", ["/topics/../x", "/feed.atom?x=/../../etc/passwd"])
+def test_urls_that_cannot_be_files_are_refused(url):
+    with pytest.raises(static.BuildError):
+        static.file_for(url, "text/html")
+
+
+def test_links_are_found_in_pages_feeds_and_json_ld():
+    page = (b'<a href="/releases/a">a</a> <a href="https://elsewhere.example/x">x</a> <a href="#top">top</a>'
+            b'<a href="/publishers/Minist%C3%A8re%20de%20l&#39;Int%C3%A9rieur">p</a> <a href="/api/releases">api</a>'
+            b'<a href="/search?q=mooc">s</a> <a href="/data/pressroom/releases">browse</a>'
+            b'<a href="/data/pressroom/topics.csv?_stream=on&amp;_size=max">csv</a> <img src="logo.svg">'
+            b'<script type="application/ld+json">{"url": "https://presse.example.fr/people/Jean%20d\\u0027Arc",'
+            b' "target": "https://presse.example.fr/search?q={search_term_string}"}</script>')
+    assert static.links_of(page, "text/html; charset=utf-8", "/releases/b", BASE) == [
+        "/data/pressroom/topics.csv?_stream=on&_size=max",
+        "/people/Jean%20d'Arc",
+        "/publishers/Minist%C3%A8re%20de%20l'Int%C3%A9rieur",
+        "/releases/a",
+        "/releases/logo.svg",
+    ]
+    feed = b'<feed><link rel="prev-archive" href="https://presse.example.fr/feed.atom?page=3"/></feed>'
+    assert static.links_of(feed, "application/atom+xml", "/feed.atom", BASE) == [
+        "/feed.atom?page=3", "/feed.json?page=3", "/feed.rss?page=3"]
+    assert static.links_of(b"Sitemap: https://presse.example.fr/sitemap.xml\n", "text/plain", "/robots.txt",
+                           BASE) == ["/sitemap.xml"]
+    assert static.links_of(b'{"url": "https://presse.example.fr/x"}', "application/json", "/t.json", BASE) == []
+
+
+@pytest.mark.parametrize("base_url", ["", "presse.example.fr", "https://presse.example.fr/salle"])
+def test_a_base_url_must_be_an_origin(db_path, tmp_path, base_url):
+    site = load_site(ROOT / "data" / "site.toml", base_url)
+    with pytest.raises(static.BuildError):
+        static.build(db_path, tmp_path / "out", site, workers=1)
+
+
+def new_release(folder: Path, when: datetime, slug: str = "nouvelle-annonce") -> Path:
+    """A release of the DINUM press room as its Markdown arrives, dated ``when``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"fr-dinum-{when:%Y-%m-%d}-{slug}.md"
+    path.write_text(
+        "---\n"
+        f"title: 'Une nouvelle annonce ({slug})'\n"
+        f"date: {when:%Y-%m-%d %H:%M:%S} +01:00\n"
+        "categories:\n- Communiqué de presse\n"
+        "tags:\n- Numérique\n"
+        "chapeau-text: 'La direction interministérielle du numérique annonce une nouveauté.'\n"
+        "---\n"
+        "La DINUM présente aujourd'hui un nouveau service pour les agents publics.\n\n"
+        "Contact presse : presse@numerique.gouv.fr\n",
+        encoding="utf-8",
+    )
+    (folder / "_publisher.toml").write_text(
+        'name = "Direction interministérielle du numérique (DINUM)"\nurl = "https://www.numerique.gouv.fr"\n',
+        encoding="utf-8")
+    return path
+
+
+def add_release(db: Path, folder: Path, site, when: datetime, slug: str = "nouvelle-annonce") -> str:
+    new_release(folder, when, slug)
+    report = ingest(store.connect(db), [folder], site)
+    assert report.rejected == [] and report.new == 1, report.summary()
+    return store.connect(db).conn.execute("SELECT id FROM releases WHERE source_name LIKE ?",
+                                          (f"%{slug}%",)).fetchone()[0]
+
+
+@pytest.fixture
+def db_path(tmp_path, built_db) -> Path:
+    """A private copy of the built database made with SQLite's backup (what is still in the WAL comes along)."""
+    import sqlite3
+
+    path = tmp_path / "pressroom.db"
+    source, target = sqlite3.connect(built_db), sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    return path
+
+
+@pytest.fixture
+def public_site():
+    return load_site(ROOT / "data" / "site.toml", BASE)
+
+
+def manifest(out: Path) -> dict[str, dict]:
+    return {p["url"]: p for p in json.loads((out / static.MANIFEST).read_text(encoding="utf-8"))["pages"]}
+
+
+def test_the_build_holds_every_public_document_and_nothing_private(db_path, tmp_path, public_site, public_ids):
+    out = tmp_path / "out"
+    report = static.build(db_path, out, public_site, datasette_url="https://donnees.example.fr/data", workers=1)
+    pages = manifest(out)
+    release_urls = {u for u in pages if u.startswith("/releases/")}
+    assert release_urls == {f"/releases/{i}" for i in public_ids}
+    for url in ["/", "/robots.txt", "/sitemap.xml", "/sitemap-news.xml", "/feeds.opml", "/feed.atom", "/feed.rss",
+                "/feed.json", "/search", "/donnees-ouvertes", "/donnees-ouvertes/pressroom.db",
+                "/donnees-ouvertes/releases.json", "/donnees-ouvertes/communiques-sig.jsonl",
+                "/data/pressroom/releases.csv?_stream=on&_size=max", "/static/style.css"]:
+        assert pages[url]["status"] == 200, url
+        assert (out / pages[url]["file"]).is_file(), url
+    # Every feed of the OPML, in its three formats, is a file.
+    opml = (out / "feeds.opml").read_text(encoding="utf-8")
+    atom_feeds = [u for u in pages if u.startswith("/feed.atom?") and "page=" not in u]
+    assert len(atom_feeds) == opml.count('xmlUrl="') - 1 > 10
+    for url in atom_feeds:
+        for fmt in ("rss", "json"):
+            assert url.replace(".atom", "." + fmt) in pages
+    assert (out / "404.html").read_text(encoding="utf-8").count("<html") == 1
+    assert report.files == len({p["file"] for p in pages.values()})
+    assert set(report.written) == {p["file"] for p in pages.values()} | {"nginx.conf.snippet", "_headers",
+                                                                           "_redirects"}
+    # The SQLite file holds only the public tables.
+    import sqlite3
+
+    conn = sqlite3.connect(out / "donnees-ouvertes" / "pressroom.db")
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.close()
+    assert not tables & set(store.PRIVATE_TABLES)
+    # Drafts (UNPUBLISHED in the corpus) are nowhere.
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".atom", ".rss", ".json", ".xml", ".opml"):
+            assert "UNPUBLISHED" not in path.read_text(encoding="utf-8", errors="replace"), path
+    snippet = (out / "nginx.conf.snippet").read_text(encoding="utf-8")
+    assert "try_files $static_query$uri $static_query$uri.html $static_query$uri/index.html @missing;" in snippet
+    assert "return 302 https://donnees.example.fr/data/pressroom/releases?_search=$arg_q;" in snippet
+    redirects = (out / "_redirects").read_text(encoding="utf-8")
+    assert redirects == ("/search  q=:q  https://donnees.example.fr/data/pressroom/releases?_search=:q  302\n"
+                         "/data/*  https://donnees.example.fr/data/:splat  302\n")
+    headers = (out / "_headers").read_text(encoding="utf-8")
+    assert headers.startswith("/*\n  Content-Security-Policy: default-src 'self';")
+    assert "/feed.json\n  Content-Type: application/feed+json; charset=utf-8\n" not in headers  # the usual type
+    assert "/donnees-ouvertes/pressroom.db\n  Content-Type: application/vnd.sqlite3\n" in headers
+
+
+def test_a_rebuild_writes_only_what_changed(db_path, tmp_path, public_site):
+    out = tmp_path / "out"
+    first = static.build(db_path, out, public_site, workers=1)
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != static.MANIFEST}
+    again = static.build(db_path, out, public_site, workers=1)
+    assert again.written == [] and again.removed == []
+    assert again.rendered < first.rendered  # release pages of unchanged revisions are not rendered again
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+    new_id = add_release(db_path, tmp_path / "new", public_site, now_paris() - timedelta(hours=1))
+    third = static.build(db_path, out, public_site, workers=1)
+    assert f"releases/{new_id}.html" in third.written
+    assert {"index.html", "feed.atom", "feed.rss", "feed.json", "sitemap.xml"} <= set(third.written)
+    assert "releases/occitanie-2018-01-25-prix-mooc-72047a4d.html" not in third.written
+
+    # A withdrawn release leaves its page for a 410 tombstone and the feeds.
+    store.withdraw(store.connect(db_path), new_id, "Publié par erreur", now_paris())
+    fourth = static.build(db_path, out, public_site, workers=1)
+    assert fourth.gone == [f"/releases/{new_id}"]
+    assert f"releases/{new_id}.html" in fourth.removed
+    assert (out / "_gone" / "releases" / f"{new_id}.html").is_file()
+    assert new_id not in (out / "feed.atom").read_text(encoding="utf-8")
+    assert f"/releases/{new_id}  /_gone/releases/{new_id}.html  410\n" in (out / "_redirects").read_text()
+
+
+def test_a_new_release_rewrites_at_most_a_tenth_of_the_files(tmp_path, public_site):
+    """The acceptance measure on a press room of 1,000 releases: one more, newest first, changes ≤ 10 %."""
+    corpus, db = tmp_path / "corpus", tmp_path / "pressroom.db"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_corpus.py"), str(corpus), "-n", "1000",
+                    "--seed", "3"], check=True, capture_output=True)
+    assert ingest(store.connect(db), [corpus], public_site).rejected == []
+    out = tmp_path / "out"
+    first = static.build(db, out, public_site, workers=2)
+    add_release(db, tmp_path / "new", public_site, now_paris() - timedelta(minutes=5))
+    second = static.build(db, out, public_site, workers=2)
+    changed = second.changed / first.files
+    print(f"{first.files} files, {second.changed} rewritten after one new release ({changed:.1%})")
+    assert 0 < second.changed <= 0.10 * first.files
+
+
+def test_cli_build_prints_its_summary(db_path, tmp_path):
+    out = tmp_path / "site"
+    result = subprocess.run([str(FEEDS_BIN), "build", str(out), "--db", str(db_path), "--base-url", BASE,
+                             "--workers", "1"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    files = len(manifest(out))
+    assert result.stdout.startswith(f"{files} fichiers, {files + 3} écrits, 0 supprimés, ")
+    again = subprocess.run([str(FEEDS_BIN), "build", str(out), "--db", str(db_path), "--base-url", BASE,
+                            "--workers", "1"], cwd=ROOT, capture_output=True, text=True)
+    assert again.stdout.startswith(f"{files} fichiers, 0 écrits, 0 supprimés, ")
+    bad = subprocess.run([str(FEEDS_BIN), "build", str(out), "--db", str(tmp_path / "none.db"), "--base-url", BASE],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "base de données introuvable" in bad.stderr
