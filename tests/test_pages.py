@@ -52,7 +52,7 @@ class Outline(HTMLParser):
     def heading_problems(self) -> list[str]:
         levels = [level for level, _ in self.headings]
         found = [] if levels[:1] == [1] and levels.count(1) == 1 else [f"h1s: {levels}"]
-        found += [f"h{b} after h{a}" for a, b in zip(levels, levels[1:]) if b > a + 1]
+        found += [f"h{b} after h{a}" for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
         return found
 
 
