@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 
 from feeds.ingest import normalise as n
-from feeds.model import Release, Source
+from feeds.model import Contact, Release, Source
 
 KIND_HEADERS = [
     ("dossier", re.compile(r"^dossiers?\s+de\s+presse\b", re.IGNORECASE)),
@@ -79,7 +79,7 @@ def parse_text(text: str, name: str, sha256: str, ctx: n.Context | None = None, 
         place, published, weekday = _dateline(" ".join(_unwrap(body_paragraphs[0]).split()))
         body_paragraphs = body_paragraphs[1:]
 
-    body_paragraphs, contact_lines = _split_contacts(body_paragraphs)
+    body_paragraphs, contacts = _split_contacts(body_paragraphs)
     standfirst = None
     if len(body_paragraphs) > 1 and _is_prose(body_paragraphs[0]):
         standfirst = body_paragraphs.pop(0)
@@ -99,7 +99,7 @@ def parse_text(text: str, name: str, sha256: str, ctx: n.Context | None = None, 
     )
     plain = n.strip_inline_markdown("\n\n".join(([standfirst] if standfirst else []) + body_paragraphs))
     release.quotes = n.extract_quotes(plain)
-    release.contacts = n.parse_contact_lines(contact_lines)
+    release.contacts = contacts
     release.language = n.detect_language(title + " " + plain, ctx.language)
     if weekday and published and n.WEEKDAYS[published.weekday()] != weekday:
         release.warn("weekday_mismatch",
@@ -134,8 +134,10 @@ def _is_prose(paragraph: str) -> bool:
         and len(p) > 60
 
 
-def _split_contacts(paragraphs: list[str]) -> tuple[list[str], list[str]]:
-    """The body paragraphs and the lines of the contact block, if the release ends with one."""
+def _split_contacts(paragraphs: list[str]) -> tuple[list[str], list[Contact]]:
+    """The body paragraphs and the contacts of the contact block, if the release ends with one.
+
+    A block that yields no contact stays in the body: nothing the publisher wrote is dropped."""
     for idx, p in enumerate(paragraphs):
         if n.CONTACT_HEADING.match(p.strip()):
             block, rest = [], []
@@ -144,9 +146,9 @@ def _split_contacts(paragraphs: list[str]) -> tuple[list[str], list[str]]:
                     rest.append(q)
                 else:
                     block.extend(q.splitlines())
-            lines = [ln for ln in block if ln.strip()]
-            if n.parse_contact_lines(lines):
-                return paragraphs[:idx] + rest, lines
+            contacts = n.parse_contact_lines(ln for ln in block if ln.strip())
+            if contacts:
+                return paragraphs[:idx] + rest, contacts
             return paragraphs, []
     return paragraphs, []
 
