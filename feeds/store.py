@@ -216,7 +216,8 @@ def _upsert(db, conn, release: Release, now: datetime, publishers: dict[str, dic
         )
         if last_revision:  # a public release turned back into a draft leaves the public tables
             _delete_public(conn, release.id)
-            _bump_version(conn)
+        # The version also moves for a new embargo, so a running app looks again at the next one to end.
+        _bump_version(conn)
         return Outcome(release.id, "new" if old is None else "updated", last_revision)
     conn.execute("DELETE FROM _pending WHERE id = ?", (release.id,))
     revision = last_revision + 1
@@ -380,6 +381,91 @@ def iter_public(db: sqlite_utils.Database) -> Iterator[Release]:
 
 def publishers(db: sqlite_utils.Database) -> dict[str, dict]:
     return {r["name"]: r for r in db["publishers"].rows}
+
+
+# ---------------------------------------------------------------- publishing workflow: withdrawals, history, tokens
+
+class UnknownRelease(StoreError):
+    """No release, public or pending, has this id."""
+
+
+class AlreadyWithdrawn(StoreError):
+    """The release was withdrawn before."""
+
+
+@dataclass
+class Withdrawal:
+    id: str
+    revision: int  # 0 when the release was never public (a draft or an embargo withdrawn before its hour)
+    withdrawn_at: str
+    reason: str
+
+
+# Public content a tombstone no longer carries; its id, title, dates, publisher and history stay.
+_WITHDRAWN_CLEARED = ("standfirst", "summary", "body_html", "body_text")
+
+
+def withdraw(db: sqlite_utils.Database, release_id: str, reason: str, now: datetime) -> Withdrawal:
+    """Withdraw a release: it leaves every public listing, its page answers 410, a tombstone row stays.
+
+    The withdrawal is a revision of its own (``changes`` = ["status"]); a later changed document
+    publishes the release again as a new revision, the same document leaves it withdrawn.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise StoreError("le motif du retrait est vide")
+    with transaction(db) as conn:
+        row = conn.execute("SELECT status, withdrawn_at FROM releases WHERE id = ?", (release_id,)).fetchone()
+        if row is None:
+            pending = conn.execute("SELECT status FROM _pending WHERE id = ?", (release_id,)).fetchone()
+            if pending is None:
+                raise UnknownRelease(f"aucun communiqué n'a l'identifiant {release_id}")
+            if pending[0] == "withdrawn":
+                raise AlreadyWithdrawn(f"le communiqué {release_id} est déjà retiré")
+            # publish_due takes only status 'published': this one never comes out of _pending.
+            conn.execute("UPDATE _pending SET status = 'withdrawn' WHERE id = ?", (release_id,))
+            return Withdrawal(release_id, 0, now.isoformat(), reason)
+        if row[0] == "withdrawn":
+            raise AlreadyWithdrawn(f"le communiqué {release_id} est déjà retiré (le {row[1]})")
+        # The record stays the document's own (its status included): the same document ingested again is
+        # "unchanged" and the release stays withdrawn; a changed document publishes it again.
+        record = _record_of(conn, release_id)
+        revision = conn.execute("SELECT max(revision) FROM revisions WHERE release_id = ?",
+                                (release_id,)).fetchone()[0] + 1
+        cleared = ", ".join(f"{c} = NULL" for c in _WITHDRAWN_CLEARED)
+        conn.execute(f"UPDATE releases SET status = 'withdrawn', withdrawn_reason = ?, withdrawn_at = ?, "
+                     f"revision = ?, {cleared} WHERE id = ?", (reason, now.isoformat(), revision, release_id))
+        for table in ("quotes", "contacts", "links", "attachments", "release_topics"):
+            conn.execute(f"DELETE FROM [{table}] WHERE release_id = ?", (release_id,))
+        source = conn.execute("SELECT source_sha256 FROM releases WHERE id = ?", (release_id,)).fetchone()[0]
+        conn.execute(
+            "INSERT INTO revisions (release_id, revision, recorded_at, source_sha256, changes, record) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (release_id, revision, now.isoformat(), source, json.dumps(["status"]),
+             json.dumps(record, ensure_ascii=False)),
+        )
+        _bump_version(conn)
+    return Withdrawal(release_id, revision, now.isoformat(), reason)
+
+
+def history(db: sqlite_utils.Database, release_id: str) -> list[dict]:
+    """Every public revision of a release, oldest first: revision, recorded_at, changes, record."""
+    rows = db.conn.execute(
+        "SELECT revision, recorded_at, source_sha256, changes, record FROM revisions WHERE release_id = ? "
+        "ORDER BY revision", (release_id,))
+    return [{"revision": r[0], "recorded_at": r[1], "source_sha256": r[2], "changes": json.loads(r[3]),
+             "record": json.loads(r[4])} for r in rows]
+
+
+def stored_record(db: sqlite_utils.Database, release_id: str) -> dict | None:
+    """The record the store holds for a release: its last revision, or its pending draft or embargo."""
+    return _record_of(db.conn, release_id)
+
+
+def ensure_tokens(db: sqlite_utils.Database) -> None:
+    """The private table of upload tokens (only their sha256 hashes), for databases made before it."""
+    db["_tokens"].create({"name": str, "hash": str, "created_at": str}, pk="name", not_null={"hash"},
+                         if_not_exists=True)
 
 
 # ---------------------------------------------------------------- feeds (one per facet and per search)
