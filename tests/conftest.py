@@ -1,6 +1,7 @@
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -32,8 +33,11 @@ def site():
 def built_db(tmp_path_factory, site) -> Path:
     """The default press room (data/releases) ingested into a fresh database."""
     path = tmp_path_factory.mktemp("db") / "pressroom.db"
-    report = ingest(store.connect(path), [RELEASES], site)
+    db = store.connect(path)
+    report = ingest(db, [RELEASES], site)
     assert report.rejected == []
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file, for copies
+    db.conn.close()
     return path
 
 
@@ -41,7 +45,11 @@ def built_db(tmp_path_factory, site) -> Path:
 def db_path(tmp_path, built_db) -> Path:
     """A private copy of the built database, for tests that write."""
     path = tmp_path / "pressroom.db"
-    shutil.copy(built_db, path)
+    source, target = sqlite3.connect(built_db), sqlite3.connect(path)
+    with source, target:
+        source.backup(target)  # SQLite's own copy: consistent even if a reader has the file open
+    source.close()
+    target.close()
     return path
 
 
