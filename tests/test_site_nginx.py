@@ -1,0 +1,241 @@
+"""The static export served by real nginx (its own snippet): the same feeds and the same pages as the dynamic app.
+
+One build of the default press room, with one release withdrawn, then one new release and an incremental
+rebuild; nginx serves the result on 127.0.0.1 and every answer is compared with the Flask app's, which renders
+with the same public address.
+"""
+
+import asyncio
+import getpass
+import http.client
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import time
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import feedparser
+import pytest
+from conftest import ROOT, free_port, now_paris
+from lxml import etree
+from test_site import add_release
+
+from feeds import site as static
+from feeds import store
+from feeds.config import load_site
+from feeds.web import create_app
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+DATASETTE = "http://127.0.0.1:9/data"  # never contacted: only named in redirects
+WITHDRAWN = "office-communications-2019-01-21-mlkstatement-c166ac09"
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+class Nginx:
+    """nginx in the foreground on 127.0.0.1, its configuration, pid and logs in a folder of the test."""
+
+    def __init__(self, root: Path, folder: Path, port: int):
+        self.port, self.folder = port, folder
+        folder.mkdir(parents=True, exist_ok=True)
+        # As root, nginx's workers would otherwise run as nobody, who cannot read the test's folders.
+        user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
+        temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                                          "uwsgi", "scgi"))
+        (folder / "nginx.conf").write_text(
+            f"{user}worker_processes 1;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\n"
+            "events { worker_connections 64; }\n"
+            f"http {{\n  access_log off;\n  {temp}\n"
+            f"  server {{\n    listen 127.0.0.1:{port};\n    root {root};\n"
+            f"    include {root / 'nginx.conf.snippet'};\n  }}\n}}\n", encoding="utf-8")
+        self.proc = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                self.get("/")
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    log = (folder / "error.log").read_text() if (folder / "error.log").exists() else ""
+                    raise RuntimeError(f"nginx did not start: {self.proc.stdout.read().decode()} {log}") from None
+                time.sleep(0.05)
+
+    def get(self, url: str, headers: dict | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """(status, headers, body) of a GET, redirects not followed."""
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", path, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, response.headers, response.read()
+        finally:
+            conn.close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, built_db):
+    if NGINX is None:
+        pytest.fail("nginx is missing: ./scripts/test installs it")
+    folder = tmp_path_factory.mktemp("static")
+    port = free_port()
+    site = load_site(ROOT / "data" / "site.toml", f"http://127.0.0.1:{port}")
+    site.feed_size = 4  # feeds with RFC 5005 archive pages, to follow
+    db = folder / "pressroom.db"
+    source, target = sqlite3.connect(built_db), sqlite3.connect(db)
+    source.backup(target)
+    source.close()
+    target.close()
+    store.withdraw(store.connect(db), WITHDRAWN, "Communiqué retiré à la demande de son émetteur", now_paris())
+    out = folder / "site"
+    first = static.build(db, out, site, datasette_url=DATASETTE, workers=2)
+    new_id = add_release(db, folder / "new", site, now_paris() - timedelta(minutes=30))
+    second = static.build(db, out, site, datasette_url=DATASETTE, workers=2)
+    nginx = Nginx(out, folder / "nginx", port)
+    app = create_app({"DATABASE": str(db), "SITE": site, "TESTING": True})
+    yield SimpleNamespace(nginx=nginx, client=app.test_client(), db=db, out=out, site=site, first=first,
+                          second=second, new_id=new_id)
+    nginx.stop()
+
+
+def local(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+FORMATS = ("/feed.atom", "/feed.rss", "/feed.json")
+
+
+def read_feed(body: bytes, content_type: str, url: str) -> tuple[str, list[tuple], list[str]]:
+    """(title, entries as (id, title, link, published, updated), archive links) of an Atom, RSS or JSON feed."""
+    if content_type.startswith("application/feed+json"):
+        data = json.loads(body)
+        items = [(i["id"], i.get("title"), i.get("url"), i.get("date_published"), i.get("date_modified"))
+                 for i in data["items"]]
+        return data["title"], items, []
+    parsed = feedparser.parse(body)
+    assert parsed.bozo == 0, (url, parsed.get("bozo_exception"))
+    # dict.get: FeedParserDict.get would answer "published" with "updated" (and warn).
+    items = [tuple(dict.get(e, k) for k in ("id", "title", "link", "published", "updated")) for e in parsed.entries]
+    archives = [link.href for link in parsed.feed.get("links", [])
+                if link.get("rel") in ("prev-archive", "next-archive")]
+    return parsed.feed.get("title"), items, archives
+
+
+def test_the_incremental_build_wrote_the_new_release_and_little_else(served):
+    assert f"releases/{served.new_id}.html" in served.second.written
+    assert "releases/occitanie-2018-01-25-prix-mooc-72047a4d.html" not in served.second.written
+    assert served.second.rendered < served.first.rendered
+    assert served.second.gone == [f"/releases/{WITHDRAWN}"]
+
+
+def test_every_feed_of_the_opml_has_the_same_entries_as_the_app(served):
+    status, headers, body = served.nginx.get("/feeds.opml")
+    assert (status, headers["Content-Type"]) == (200, "text/x-opml; charset=utf-8")
+    assert body == served.client.get("/feeds.opml").data
+    feeds = [o.get("xmlUrl") for o in etree.fromstring(body).iter("outline") if o.get("xmlUrl")]
+    assert len(feeds) > 20
+    todo = [f.replace("/feed.atom", fmt) for f in feeds for fmt in FORMATS]
+    seen, archives = set(), 0
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        status, headers, body = served.nginx.get(url)
+        dynamic = served.client.get(local(url))
+        assert (status, headers["Content-Type"]) == (dynamic.status_code, dynamic.headers["Content-Type"]), url
+        title, items, more = read_feed(body, headers["Content-Type"], url)
+        assert (title, items, more) == read_feed(dynamic.data, dynamic.content_type, url), url
+        assert items, url
+        for link in more:
+            archives += 1
+            todo += [link.replace(FORMATS[0], fmt).replace(FORMATS[1], fmt) for fmt in FORMATS]
+    assert len(seen) >= 3 * len(feeds) and archives > 3
+    main = feedparser.parse(served.nginx.get("/feed.atom")[2])
+    assert main.entries[0].link == f"{served.site.base_url}/releases/{served.new_id}"
+    assert all(WITHDRAWN not in e.link for e in main.entries)
+
+
+def test_every_release_page_has_the_same_json_ld_as_the_app(served):
+    status, _, body = served.nginx.get("/sitemap.xml")
+    assert status == 200
+    locs = [e.text for e in etree.fromstring(body).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    pages = [u for u in locs if "/releases/" in u]
+    assert len(pages) == store.count(store.connect(served.db)) > 10
+    for url in pages:
+        status, headers, body = served.nginx.get(url)
+        dynamic = served.client.get(local(url))
+        assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8"), url
+        static_ld = [json.loads(s) for s in JSON_LD.findall(body.decode())]
+        assert static_ld == [json.loads(s) for s in JSON_LD.findall(dynamic.get_data(as_text=True))], url
+        assert static_ld[0]["@type"] == "NewsArticle" and static_ld[0]["url"] == url
+
+
+def test_every_file_is_the_apps_answer_byte_for_byte(served):
+    pages = json.loads((served.out / static.MANIFEST).read_text(encoding="utf-8"))["pages"]
+    assert len(pages) > 150
+    checked = 0
+    for page in pages:
+        if page["status"] != 200 or page["url"].startswith("/data/"):
+            continue
+        status, headers, body = served.nginx.get(page["url"])
+        dynamic = served.client.get(page["url"])
+        assert (status, headers["Content-Type"]) == (200, dynamic.headers["Content-Type"]), page["url"]
+        assert headers.get("Cache-Control") in (dynamic.headers.get("Cache-Control"), None), page["url"]
+        assert body == dynamic.data, page["url"]
+        checked += 1
+    assert checked > 150
+
+
+def test_datasette_exports_are_datasettes_answers(served):
+    from feeds.server import make_datasette
+
+    ds = make_datasette(served.db, served.site)
+    for table in ("releases", "topics"):
+        status, headers, body = served.nginx.get(f"/data/pressroom/{table}.csv?_stream=on&_size=max")
+        expected = asyncio.run(ds.client.get(f"/pressroom/{table}.csv?_stream=on&_size=max"))
+        assert (status, headers["Content-Type"], body) == (200, "text/plain; charset=utf-8", expected.content)
+
+
+def test_a_withdrawn_release_answers_410_with_its_tombstone(served):
+    status, headers, body = served.nginx.get(f"/releases/{WITHDRAWN}")
+    dynamic = served.client.get(f"/releases/{WITHDRAWN}")
+    assert dynamic.status_code == 410
+    assert (status, headers["Content-Type"], body) == (410, "text/html; charset=utf-8", dynamic.data)
+
+
+def test_unknown_addresses_and_queries_answer_404(served):
+    not_found = served.client.get("/nope").data
+    for url in ["/nope", "/releases/inconnu", "/feed.atom?publisher=Inconnu", "/?page=99",
+                "/feed.atom?x=/../../../../etc/passwd", "/_headers", "/.build-manifest.json"]:
+        status, headers, body = served.nginx.get(url)
+        assert (status, headers["Content-Type"], body) == (404, "text/html; charset=utf-8", not_found), url
+
+
+def test_searches_and_live_data_go_to_datasette(served):
+    status, headers, _ = served.nginx.get("/search?q=mooc%20r%C3%A9gion")
+    assert (status, headers["Location"]) == (302, f"{DATASETTE}/pressroom/releases?_search=mooc%20r%C3%A9gion")
+    status, headers, _ = served.nginx.get("/data/pressroom/releases?kind=dossier")
+    assert (status, headers["Location"]) == (302, f"{DATASETTE}/pressroom/releases?kind=dossier")
+    status, _, body = served.nginx.get("/search")
+    assert (status, body) == (200, served.client.get("/search").data)
+
+
+def test_caches_revalidate_against_nginx(served):
+    status, headers, _ = served.nginx.get("/feed.atom")
+    assert status == 200 and headers["ETag"] and headers["Last-Modified"]
+    again = served.nginx.get("/feed.atom", {"If-None-Match": headers["ETag"]})
+    assert again[0] == 304
