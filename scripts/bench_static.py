@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Static export benchmark: `feeds build` full and incremental, against Hugo building the same releases.
+
+    .venv/bin/python scripts/bench_static.py --releases 10000 [--work DIR] [--workers 2] [--no-hugo]
+
+The corpus is scripts/gen_corpus.py's (kept in WORK between runs, with its database). Measured: a full build
+into an empty folder, a rebuild with nothing changed, and a rebuild after one new release (newest first, the
+worst case: every listing shifts), with the files rewritten. Hugo (Debian package `hugo`) builds the same
+public releases as pages with RSS and tag, publisher and place taxonomies, once from scratch and once after
+the same new release (Hugo has no incremental build: it renders everything again). Wall time and CPU time
+(user + system, children included) are printed as a Markdown table for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from feeds import site as static  # noqa: E402
+from feeds import store  # noqa: E402
+from feeds.config import load_site  # noqa: E402
+from feeds.load import ingest  # noqa: E402
+
+BASE = "https://presse.example.fr"
+NEW_RELEASE = """---
+title: 'Une nouvelle annonce du jour'
+date: {date} +01:00
+categories:
+- Communiqué de presse
+tags:
+- Numérique
+chapeau-text: 'La direction interministérielle du numérique annonce une nouveauté.'
+---
+La DINUM présente aujourd'hui un nouveau service pour les agents publics.
+"""
+
+
+def cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(fn):
+    wall, used = time.perf_counter(), cpu()
+    result = fn()
+    return result, time.perf_counter() - wall, cpu() - used
+
+
+def corpus(work: Path, n: int, site) -> Path:
+    db = work / f"pressroom-{n}.db"
+    if not db.exists():
+        source = work / f"corpus-{n}"
+        if not source.exists():
+            subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_corpus.py"), str(source), "-n", str(n),
+                            "--seed", "1"], check=True)
+        partial = db.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        ingest(store.connect(partial), [source], site)
+        partial.rename(db)
+    return db
+
+
+def add_release(db: Path, folder: Path, site) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    when = datetime.now(ZoneInfo("Europe/Paris")) - timedelta(minutes=1)
+    (folder / f"fr-dinum-{when:%Y-%m-%d-%H%M%S}-annonce.md").write_text(
+        NEW_RELEASE.format(date=when.strftime("%Y-%m-%d %H:%M:%S")), encoding="utf-8")
+    ingest(store.connect(db), [folder], site)
+
+
+# ---------------------------------------------------------------- Hugo
+
+HUGO_CONFIG = """baseURL = "{base}/"
+languageCode = "fr"
+title = "Salle de presse"
+disableKinds = ["404"]
+[taxonomies]
+  tag = "tags"
+  publisher = "publishers"
+  place = "places"
+[outputs]
+  home = ["HTML", "RSS"]
+  section = ["HTML", "RSS"]
+  taxonomy = ["HTML", "RSS"]
+  term = ["HTML", "RSS"]
+[pagination]
+  pagerSize = 20
+[markup.goldmark.renderer]
+  unsafe = true
+"""
+HUGO_LAYOUTS = {
+    "_default/baseof.html": '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{{ .Title }}</title>'
+                            '{{ range .AlternativeOutputFormats }}<link rel="{{ .Rel }}" type="{{ .MediaType.Type }}" '
+                            'href="{{ .Permalink }}">{{ end }}</head><body>{{ block "main" . }}{{ end }}</body></html>',
+    "_default/single.html": '{{ define "main" }}<article><h1>{{ .Title }}</h1><time>{{ .Date }}</time>'
+                            '<script type="application/ld+json">{{ dict "@type" "NewsArticle" "headline" .Title '
+                            '"datePublished" .Date "url" .Permalink | jsonify | safeJS }}</script>'
+                            '{{ .Content }}{{ range .Params.tags }}<a href="{{ "tags/" | relURL }}{{ . | urlize }}/">'
+                            '{{ . }}</a>{{ end }}</article>{{ end }}',
+    "_default/list.html": '{{ define "main" }}<h1>{{ .Title }}</h1>{{ $p := .Paginate .Pages }}'
+                          '{{ range $p.Pages }}<h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>'
+                          '<p>{{ .Summary }}</p>{{ end }}{{ with $p.Next }}<a href="{{ .URL }}">suivante</a>{{ end }}'
+                          '{{ end }}',
+}
+
+
+def hugo_site(db: Path, folder: Path) -> None:
+    """The public releases as Hugo content: front matter (title, date, taxonomies) and the HTML body."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "content" / "releases").mkdir(parents=True)
+    (folder / "hugo.toml").write_text(HUGO_CONFIG.format(base=BASE), encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        (folder / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "layouts" / name).write_text(text, encoding="utf-8")
+    for release in store.iter_public(store.connect(db)):
+        front = {"title": release.title, "date": release.published.isoformat() if release.published else None,
+                 "tags": release.topics, "publishers": [release.publisher] if release.publisher else [],
+                 "places": [release.place] if release.place else [], "slug": release.id}
+        (folder / "content" / "releases" / f"{release.id}.md").write_text(
+            json.dumps(front, ensure_ascii=False) + "\n\n" + (release.body_html or ""), encoding="utf-8")
+
+
+def hugo_build(folder: Path) -> int:
+    shutil.rmtree(folder / "public", ignore_errors=True)
+    subprocess.run(["hugo", "--quiet", "--source", str(folder), "--destination", str(folder / "public")], check=True)
+    return sum(1 for p in (folder / "public").rglob("*") if p.is_file())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--releases", type=int, default=10000)
+    parser.add_argument("--work", type=Path, default=ROOT / ".bench-static")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--no-hugo", action="store_true")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    site = load_site(None, BASE)
+    source = corpus(args.work, args.releases, site)
+    db = args.work / "bench.db"
+    shutil.copy(source, db)
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    out = args.work / "site"
+    shutil.rmtree(out, ignore_errors=True)
+    public = store.count(store.connect(db))
+    rows = []
+
+    full, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers))
+    rows.append(("feeds build, full", wall, used, full.files, len(full.written)))
+    same, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers))
+    rows.append(("feeds build, nothing changed", wall, used, same.files, same.changed))
+    add_release(db, args.work / "new", site)
+    one, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers))
+    rows.append(("feeds build, one new release", wall, used, one.files, one.changed))
+
+    if not args.no_hugo and shutil.which("hugo"):
+        folder = args.work / "hugo"
+        hugo_site(source, folder)
+        files, wall, used = timed(lambda: hugo_build(folder))
+        rows.append(("hugo, full", wall, used, files, files))
+        hugo_site(db, folder)
+        files, wall, used = timed(lambda: hugo_build(folder))
+        rows.append(("hugo, one new release (rebuilds all)", wall, used, files, files))
+
+    print(f"\n{public} public releases, {os.cpu_count()} CPUs, workers={args.workers or os.cpu_count()}\n")
+    print("| build | wall (s) | CPU (s) | files | files written | files/s (wall) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, wall, used, files, written in rows:
+        print(f"| {name} | {wall:.2f} | {used:.2f} | {files} | {written} | {files / wall:.0f} |")
+    print(f"\nOne new release rewrote {one.changed} of {one.files} files ({one.changed / one.files:.1%}); "
+          f"rendered {one.rendered} documents.")
+
+
+if __name__ == "__main__":
+    main()
