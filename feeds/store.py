@@ -579,6 +579,9 @@ def fts_expression(text: str | None) -> str | None:
     return " ".join(phrases[:SEARCH_MAX_TERMS]) or None
 
 
+RANKED_MATCHES = 5000  # above this many matches, search results come newest first
+
+
 def search(db: sqlite_utils.Database, text: str | None, filters: dict[str, Any] | None = None,
            limit: int = 20, offset: int = 0) -> tuple[list[tuple[Release, str | None]], int]:
     """Releases matching ``text`` (best first, bm25 with the title weighing most) and ``filters``.
@@ -592,16 +595,29 @@ def search(db: sqlite_utils.Database, text: str | None, filters: dict[str, Any] 
         releases = latest(db, limit, offset, where, params)
         return [(r, None) for r in releases], count(db, where, params)
     extra = f"AND {where}" if where else ""
-    base = ("FROM releases_fts JOIN releases r ON r.rowid = releases_fts.rowid "
+    # CROSS JOIN keeps the full-text index as the outer loop (the planner may otherwise scan releases).
+    base = ("FROM releases_fts CROSS JOIN releases r ON r.rowid = releases_fts.rowid "
             f"WHERE releases_fts MATCH ? AND r.status = 'published' {extra}")
     total = db.conn.execute(f"SELECT count(*) {base}", (expression, *params)).fetchone()[0]
-    rows = db.conn.execute(
-        "SELECT v.record, snippet(releases_fts, -1, char(2), char(3), '…', 24) "
-        f"{base.replace('WHERE', 'JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision WHERE', 1)} "
-        "ORDER BY bm25(releases_fts, 10.0, 4.0, 1.0), r.published DESC LIMIT ? OFFSET ?",
-        (expression, *params, limit, offset),
-    ).fetchall()
-    return [(Release.from_dict(json.loads(record)), snippet) for record, snippet in rows], total
+    # Rank first (rowids only), then read records and snippets of the one page shown: snippets and
+    # records of every match would otherwise be built before sorting.
+    if total > RANKED_MATCHES:
+        # A query matching most of the archive is answered newest first: ranking every match costs
+        # seconds at a million releases and tells a reader little more than the date does.
+        ranked = (f"SELECT r.rowid FROM releases r WHERE r.rowid IN (SELECT rowid FROM releases_fts WHERE "
+                  f"releases_fts MATCH ?) AND r.status = 'published' {extra} ORDER BY r.published DESC LIMIT ? OFFSET ?")
+    else:
+        ranked = f"SELECT r.rowid {base} ORDER BY bm25(releases_fts, 10.0, 4.0, 1.0), r.published DESC LIMIT ? OFFSET ?"
+    rowids = [r[0] for r in db.conn.execute(ranked, (expression, *params, limit, offset))]
+    if not rowids:
+        return [], total
+    found = {rowid: (record, snippet) for rowid, record, snippet in db.conn.execute(
+        "SELECT r.rowid, v.record, snippet(releases_fts, -1, char(2), char(3), '…', 24) "
+        "FROM releases_fts CROSS JOIN releases r ON r.rowid = releases_fts.rowid "
+        "JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision "
+        f"WHERE releases_fts MATCH ? AND releases_fts.rowid IN ({', '.join('?' * len(rowids))})",
+        (expression, *rowids))}
+    return [(Release.from_dict(json.loads(found[i][0])), found[i][1]) for i in rowids if i in found], total
 
 
 def facet_options(db: sqlite_utils.Database, places: int = 100) -> dict[str, list]:
