@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import yaml
@@ -57,9 +63,109 @@ def _without_prefix(scope: dict) -> dict:
     return scope
 
 
+class ResponseCache:
+    """Public GET answers of the Flask app (feeds, pages, sitemaps), replayed without entering Flask.
+
+    Keyed on the path and query string; emptied whenever the data version moves, and bypassed while an
+    embargo is due so that the Flask app publishes it. Entries live as long as their own max-age.
+    A feed served from here costs about what a static file served by the same server costs.
+    """
+
+    def __init__(self, db_path: str | Path, max_entries: int = 2048):
+        self.db_path = str(db_path)
+        self.max_entries = max_entries
+        self.entries: OrderedDict[tuple, tuple[float, int, list, bytes]] = OrderedDict()
+        self.version: str | None = None
+        self.next_embargo: datetime | None = None
+        self.conn: sqlite3.Connection | None = None
+
+    def _current(self) -> bool:
+        """Whether cached answers may be used now (checks the data version: one indexed read)."""
+        try:
+            if self.conn is None:
+                self.conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False)
+            row = self.conn.execute("SELECT value FROM _meta WHERE key = 'version'").fetchone()
+            version = row[0] if row else None
+            if version != self.version:
+                self.entries.clear()
+                self.version = version
+                due = self.conn.execute(
+                    "SELECT embargo_until FROM _pending WHERE status = 'published' AND embargo_until IS NOT NULL"
+                ).fetchall()
+                self.next_embargo = min((datetime.fromisoformat(d[0]) for d in due), default=None)
+        except sqlite3.Error:
+            self.conn = None
+            return False
+        return self.next_embargo is None or datetime.now(UTC) < self.next_embargo
+
+    @staticmethod
+    def _key(scope) -> tuple | None:
+        if scope["method"] not in ("GET", "HEAD"):
+            return None
+        if any(name in (b"authorization", b"cookie") for name, _ in scope.get("headers", [])):
+            return None
+        return scope["path"], scope.get("query_string", b"")
+
+    async def serve(self, scope, receive, send, app) -> None:
+        key = self._key(scope)
+        if key is None or not self._current():
+            await app(scope, receive, send)
+            return
+        hit = self.entries.get(key)
+        if hit and hit[0] > time.monotonic():
+            _, status, headers, body = hit
+            await _replay(scope, send, status, headers, body)
+            return
+        captured: dict = {"body": []}
+
+        async def capture(message):
+            if message["type"] == "http.response.start":
+                captured["status"], captured["headers"] = message["status"], list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                captured["body"].append(message.get("body", b""))
+            await send(message)
+
+        version = self.version
+        await app(scope, receive, capture)
+        headers = dict((k.lower(), v) for k, v in captured.get("headers", []))
+        cache_control = headers.get(b"cache-control", b"").decode()
+        max_age = re.search(r"max-age=(\d+)", cache_control)
+        if (captured.get("status") == 200 and "public" in cache_control and max_age and b"etag" in headers
+                and scope["method"] == "GET" and version == self.version):
+            self.entries[key] = (time.monotonic() + min(int(max_age[1]), 3600), 200, captured["headers"],
+                                 b"".join(captured["body"]))
+            if len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+
+async def _replay(scope, send, status: int, headers: list, body: bytes) -> None:
+    """A cached answer, or 304 when the client already holds it (If-None-Match / If-Modified-Since)."""
+    request = {k.lower(): v for k, v in scope.get("headers", [])}
+    stored = {k.lower(): v for k, v in headers}
+    etag = stored.get(b"etag")
+    match = request.get(b"if-none-match")
+    not_modified = False
+    if match is not None:
+        not_modified = etag is not None and (match.strip() == b"*" or etag in [m.strip() for m in match.split(b",")])
+    elif request.get(b"if-modified-since") and stored.get(b"last-modified"):
+        try:
+            not_modified = parsedate_to_datetime(request[b"if-modified-since"].decode()) >= \
+                parsedate_to_datetime(stored[b"last-modified"].decode())
+        except (TypeError, ValueError):
+            not_modified = False
+    if not_modified:
+        kept = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"content-type")]
+        await send({"type": "http.response.start", "status": 304, "headers": kept})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
 def create_asgi(db_path: str | Path, site: Site):
     flask_app = create_app({"DATABASE": str(db_path), "SITE": site})
     wsgi = WSGIMiddleware(flask_app, workers=8)
+    cache = ResponseCache(db_path)
     datasette = make_datasette(db_path, site)
     datasette_app = datasette.app()
     started = False
@@ -82,6 +188,8 @@ def create_asgi(db_path: str | Path, site: Site):
                 await datasette.invoke_startup()
                 started = True
             await datasette_app(_without_prefix(scope), receive, send)
+        elif scope["type"] == "http":
+            await cache.serve(scope, receive, send, wsgi)
         else:
             await wsgi(scope, receive, send)
 
