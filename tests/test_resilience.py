@@ -42,6 +42,8 @@ def consistent(db) -> tuple[str, int]:
     conn = sqlite3.connect(db)
     try:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'releases'").fetchone():
+            return integrity, 0  # killed before the schema's own transaction committed: an empty database
         orphans = conn.execute(
             "SELECT count(*) FROM releases r LEFT JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision "
             "WHERE v.release_id IS NULL").fetchone()[0]
