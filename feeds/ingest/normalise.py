@@ -112,7 +112,7 @@ def clean_text(value: object) -> str:
     """
     if value is None:
         return ""
-    text = str(value)
+    text = _CONTROL.sub("", str(value))  # first, so that what looks like markup is what stays
     if "<" in text or "&" in text:
         text = html_to_text(text) if _TAG_START.search(text) else html.unescape(text)
     text = strip_inline_markdown(clean_block(text, repair=False))
@@ -199,13 +199,20 @@ def html_to_text(fragment: str) -> str:
 _md = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table").use(footnote_plugin)
 
 
+_PANDOC_KRAMDOWN = [
+    (re.compile(r"\^\{([^}\n]*)\}"), r"<sup>\1</sup>"),  # pandoc superscripts
+    (re.compile(r"^\{:[^}\n]*\}\s*$", re.MULTILINE), ""),  # kramdown block attributes
+    (re.compile(r"\{:[^}\n]*\}"), ""),
+    (re.compile(r"^\\$", re.MULTILINE), ""),  # pandoc hard-break lines
+]
+
+
 def markdown_to_html(text: str) -> str:
-    """Markdown (pandoc/kramdown flavoured) to sanitised HTML."""
-    text = re.sub(r"\^\{([^}\n]*)\}", r"<sup>\1</sup>", text)
-    text = re.sub(r"^\{:[^}\n]*\}\s*$", "", text, flags=re.MULTILINE)  # kramdown block attributes
-    text = re.sub(r"\{:[^}\n]*\}", "", text)
-    text = re.sub(r"^\\$", "", text, flags=re.MULTILINE)  # pandoc hard-break lines
-    return sanitize_html(_md.render(text))
+    """Markdown (pandoc/kramdown flavoured) to HTML, NOT yet sanitised: ``finish`` sanitises body_html
+    once for every format; anything else must go through ``sanitize_html`` or ``clean_text``."""
+    for pattern, replacement in _PANDOC_KRAMDOWN:
+        text = pattern.sub(replacement, text)
+    return _md.render(text)
 
 
 def links_of(body_html: str) -> list[Link]:
