@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""Benchmarks of the press room at several sizes, with peers measured in the same run.
+
+For each size N: synthetic releases (scripts/gen_corpus.py, fixed seed) are ingested cold and again
+unchanged; then `feeds serve` is loaded with wrk on a feed, a release page, search, Datasette's table page
+and an FTS query, next to a trivial endpoint returning the same feed bytes from the same kind of server
+(uvicorn), the practical ceiling for Python (a trivial gunicorn/Flask endpoint) and Datasette +
+datasette-atom serving the same latest-50 feed from the same database. Results go into BENCHMARKS.md.
+
+    .venv/bin/python scripts/bench.py --sizes 10000 100000 [--duration 10] [--out BENCHMARKS.md]
+
+The work folder (bench-work/, git-ignored) keeps generated corpora, databases and the peers' venv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+WORK = ROOT / "bench-work"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.args}")
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"no answer from {url}")
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return r.read()
+
+
+def wrk(url: str, duration: int, connections: int = 32) -> dict:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", url],
+                         capture_output=True, text=True, timeout=duration + 120).stdout
+
+    def ms(label: str) -> float:
+        m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
+        if not m:
+            return float("nan")
+        return float(m[1]) * {"us": 0.001, "ms": 1, "s": 1000}[m[2]]
+
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]), "p50": ms("50"), "p99": ms("99"),
+            "errors": (sum(map(int, errors.groups())) if errors else 0) + (int(non2xx[1]) if non2xx else 0)}
+
+
+def median_ms(url: str, n: int = 15) -> float:
+    fetch(url)
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fetch(url)
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024
+
+
+class Server:
+    def __init__(self, args: list[str], probe: str, cwd: Path = ROOT, env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([a.replace("{port}", str(self.port)) for a in args], cwd=cwd,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env={**os.environ, **(env or {})})
+        wait_for(self.url + probe, self.proc)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+TRIVIAL_ASGI = '''
+from pathlib import Path
+BODY = Path(__file__).with_name("feed.atom").read_bytes()
+HEADERS = [(b"content-type", b"application/atom+xml; charset=utf-8"), (b"content-length", str(len(BODY)).encode())]
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.body", "body": BODY})
+'''
+TRIVIAL_FLASK = '''
+from pathlib import Path
+from flask import Flask, Response
+BODY = Path(__file__).with_name("feed.atom").read_bytes()
+app = Flask(__name__)
+@app.route("/feed.atom")
+def feed():
+    return Response(BODY, content_type="application/atom+xml; charset=utf-8")
+'''
+DATASETTE_ATOM_METADATA = {
+    "databases": {"pressroom": {"queries": {"latest": {"sql": textwrap.dedent("""\
+        select 'urn:release:' || id as atom_id, title as atom_title, coalesce(updated, published) as atom_updated,
+               '/releases/' || id as atom_link, body_html as atom_content_html
+        from releases where status = 'published' order by published desc limit 50""")}}}},
+}
+
+
+def peers_venv() -> Path:
+    """A separate venv for the peers, so their plugins never touch the product's Datasette."""
+    venv = WORK / "peers-venv"
+    if not (venv / "bin" / "datasette").exists() or not (venv / "bin" / "gunicorn").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "datasette>=0.65.3", "datasette-atom",
+                        "gunicorn", "flask"], check=True)
+    return venv
+
+
+def ingest_rates(n: int, text_only: bool) -> dict:
+    """Cold and unchanged ingest of N generated files, in process (no start-up time counted)."""
+    sys.path.insert(0, str(ROOT))
+    from feeds import store
+    from feeds.config import load_site
+    from feeds.load import ingest
+
+    corpus = WORK / f"corpus-{n}{'-text' if text_only else ''}"
+    if not corpus.exists():
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_corpus.py"), str(corpus), "-n", str(n),
+                        "--seed", "1", *(["--text-only"] if text_only else [])], check=True, capture_output=True)
+    db_path = WORK / f"ingest-{n}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    site = load_site(ROOT / "data" / "site.toml")
+    db = store.connect(db_path)
+    t = time.perf_counter()
+    cold = ingest(db, [corpus], site)
+    cold_s = time.perf_counter() - t
+    t = time.perf_counter()
+    again = ingest(db, [corpus], site)
+    again_s = time.perf_counter() - t
+    db.conn.close()
+    assert not cold.rejected and again.unchanged == n, (cold.summary(), again.summary())
+    return {"corpus": corpus, "db": db_path, "cold_rate": n / cold_s, "cold_s": cold_s,
+            "unchanged_rate": n / again_s, "unchanged_s": again_s,
+            "db_mb": db_path.stat().st_size / 1e6}
+
+
+def cold_feed_build_ms(db_path: Path) -> float:
+    """The first /feed.atom of a fresh app (nothing cached), median of several fresh apps."""
+    from feeds.config import load_site
+    from feeds.web import create_app
+
+    site = load_site(ROOT / "data" / "site.toml", "http://127.0.0.1:8000")
+    times = []
+    for _ in range(7):
+        client = create_app({"DATABASE": str(db_path), "SITE": site}).test_client()
+        client.get("/robots.txt")  # connection and app warm, feed cache cold
+        t = time.perf_counter()
+        response = client.get("/feed.atom")
+        times.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200
+    return statistics.median(times)
+
+
+def bench_size(n: int, duration: int, peers: Path | None) -> dict:
+    print(f"== {n} releases", flush=True)
+    result = {"n": n}
+    rates = ingest_rates(n, text_only=False)
+    result.update({k: v for k, v in rates.items() if k not in ("corpus", "db")})
+    db_path = rates["db"]
+    result["cold_feed_ms"] = cold_feed_build_ms(db_path)
+
+    server = Server([str(VENV_BIN / "feeds"), "serve", "--db", str(db_path), "--port", "{port}"], "/feed.atom")
+    try:
+        feed = fetch(server.url + "/feed.atom")
+        (WORK / "feed.atom").write_bytes(feed)
+        release_id = json.loads(fetch(server.url + "/data/pressroom/releases.json?_shape=array&_col=id&_size=1"
+                                      "&_sort_desc=published"))[0]["id"]
+        urls = {
+            "feed.atom (cached)": "/feed.atom",
+            "release page": f"/releases/{release_id}",
+            "search ?q=lycée": "/search?q=lyc%C3%A9e",
+            "Datasette releases table": "/data/pressroom/releases",
+            "Datasette FTS ?_search=": "/data/pressroom/releases.json?_search=transports",
+        }
+        result["wrk"] = {label: wrk(server.url + path, duration) for label, path in urls.items()}
+        result["median_ms"] = {label: median_ms(server.url + path) for label, path in urls.items()}
+        result["server_peak_mb"] = peak_rss_mb(server.proc.pid)
+    finally:
+        server.stop()
+
+    (WORK / "trivial_asgi.py").write_text(TRIVIAL_ASGI)
+    trivial = Server([str(VENV_BIN / "uvicorn"), "trivial_asgi:app", "--port", "{port}", "--log-level", "warning"],
+                     "/", cwd=WORK)
+    try:
+        result["wrk"]["trivial uvicorn, same bytes"] = wrk(trivial.url + "/", duration)
+    finally:
+        trivial.stop()
+    if peers:
+        (WORK / "trivial_flask.py").write_text(TRIVIAL_FLASK)
+        gunicorn = Server([str(peers / "bin" / "gunicorn"), "-w", "2", "-b", "127.0.0.1:{port}", "trivial_flask:app"],
+                          "/feed.atom", cwd=WORK)
+        try:
+            result["wrk"]["trivial gunicorn/Flask, same bytes"] = wrk(gunicorn.url + "/feed.atom", duration)
+        finally:
+            gunicorn.stop()
+        metadata = WORK / "datasette-atom.json"
+        metadata.write_text(json.dumps(DATASETTE_ATOM_METADATA))
+        copy = WORK / "pressroom.db"
+        shutil.copy(db_path, copy)
+        peer = Server([str(peers / "bin" / "datasette"), "serve", str(copy), "--metadata", str(metadata),
+                       "--port", "{port}", "--setting", "sql_time_limit_ms", "20000"], "/pressroom/latest.atom")
+        try:
+            result["wrk"]["Datasette + datasette-atom"] = wrk(peer.url + "/pressroom/latest.atom", duration)
+        finally:
+            peer.stop()
+
+    if (ROOT / "feeds" / "site.py").exists():
+        out = WORK / f"site-{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        t = time.perf_counter()
+        subprocess.run([str(VENV_BIN / "feeds"), "build", str(out), "--db", str(db_path), "--base-url",
+                        "http://127.0.0.1:8000"], check=True, capture_output=True)
+        result["static_full_s"] = time.perf_counter() - t
+        result["static_files"] = sum(1 for p in out.rglob("*") if p.is_file())
+    return result
+
+
+def markdown(results: list[dict], args, started: datetime) -> str:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    lines = [
+        "# Benchmarks", "",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores ({cpu}), "
+        f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, Python "
+        f"{platform.python_version()}, with:", "",
+        "```sh", f".venv/bin/python scripts/bench.py --sizes {' '.join(map(str, args.sizes))} "
+        f"--duration {args.duration}", "```", "",
+        "wrk: 2 threads, 32 connections, the duration above per URL, on 127.0.0.1. The machine is shared: the "
+        "ratio to the trivial endpoint measured in the same run is the figure that matters.", "",
+    ]
+    for r in results:
+        lines += [f"## {r['n']:,} releases".replace(",", " "), "",
+                  "| measure | value |", "|---|---|",
+                  f"| ingest, cold | {r['cold_rate']:.0f} releases/s ({r['cold_s']:.1f} s) |",
+                  f"| ingest, unchanged | {r['unchanged_rate']:.0f} releases/s ({r['unchanged_s']:.2f} s) |",
+                  f"| database size | {r['db_mb']:.0f} MB |",
+                  f"| cold feed build (/feed.atom, 50 entries) | {r['cold_feed_ms']:.1f} ms |",
+                  f"| server peak memory (VmHWM) | {r['server_peak_mb']:.0f} MB |"]
+        if "static_full_s" in r:
+            lines.append(f"| static build, full | {r['static_full_s']:.1f} s ({r['static_files']} files) |")
+        lines += ["", "| URL | req/s | p50 ms | p99 ms | errors | median of 15 single requests, ms |",
+                  "|---|---|---|---|---|---|"]
+        for label, w in r["wrk"].items():
+            single = r["median_ms"].get(label)
+            lines.append(f"| {label} | {w['rps']:.0f} | {w['p50']:.1f} | {w['p99']:.1f} | {w['errors']} | "
+                         f"{'' if single is None else f'{single:.1f}'} |")
+        wrk_ = r["wrk"]
+        ratio = wrk_["feed.atom (cached)"]["rps"] / wrk_["trivial uvicorn, same bytes"]["rps"]
+        lines += ["", f"- cached feed / trivial uvicorn endpoint: **{ratio:.0%}** (goal ≥ 80%)"]
+        if "Datasette + datasette-atom" in wrk_:
+            peer = wrk_["Datasette + datasette-atom"]["rps"]
+            lines.append(f"- cached feed / Datasette + datasette-atom: **{wrk_['feed.atom (cached)']['rps'] / peer:.0f}×**"
+                         " (goal ≥ 100×)")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per URL")
+    parser.add_argument("--no-peers", action="store_true", help="skip Datasette + datasette-atom and gunicorn")
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args()
+    WORK.mkdir(exist_ok=True)
+    started = datetime.utcnow()
+    peers = None if args.no_peers else peers_venv()
+    # The ingest goal is about the seed's format: measured separately on 10,000 text releases.
+    seed_rates = ingest_rates(10_000, text_only=True)
+    results = [bench_size(n, args.duration, peers) for n in args.sizes]
+    text = markdown(results, args, started)
+    text = text.replace("\n## ", "\n## Ingest of 10 000 seed-format releases\n\n"
+                        f"- cold: **{seed_rates['cold_rate']:.0f} releases/s** (goal ≥ 1 000)\n"
+                        f"- unchanged: **{seed_rates['unchanged_rate']:.0f} releases/s** (goal ≥ 10 000)\n\n## ", 1)
+    args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
