@@ -66,60 +66,60 @@ def pretty(body: bytes) -> str:
 EXPECTED_ATOM = """\
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">
   <id>urn:uuid:9ab2285b-ec1f-5340-9a3b-57805a999ba5</id>
-  <title type="text">Salle de presse test</title>
-  <subtitle type="text">Les communiqués de test.</subtitle>
+  <title>Salle de presse test</title>
   <updated>2024-03-05T09:30:00+01:00</updated>
-  <link rel="self" type="application/atom+xml" href="http://press.test/feed.atom"/>
-  <link rel="alternate" type="text/html" href="http://press.test/"/>
   <author>
     <name>Région Test</name>
     <uri>https://region.test</uri>
   </author>
+  <link href="http://press.test/feed.atom" rel="self" type="application/atom+xml"/>
+  <link href="http://press.test/" rel="alternate" type="text/html"/>
   <generator>feeds (salle de presse ouverte)</generator>
-  <rights type="text">Licence Ouverte 2.0 — https://www.etalab.gouv.fr/licence-ouverte-open-licence/</rights>
+  <rights>Licence Ouverte 2.0 — https://www.etalab.gouv.fr/licence-ouverte-open-licence/</rights>
+  <subtitle>Les communiqués de test.</subtitle>
   <entry xml:lang="fr">
     <id>urn:uuid:069c9bd2-c88c-5b18-8391-7afa0d0fd8ab</id>
-    <title type="text">Invitation : visite du port</title>
-    <published>2024-03-05T09:30:00+01:00</published>
+    <title>Invitation : visite du port</title>
     <updated>2024-03-05T09:30:00+01:00</updated>
     <author>
       <name>Région Test</name>
     </author>
-    <link rel="alternate" type="text/html" href="http://press.test/releases/test-2024-03-05-invitation"/>
     <content type="html">&lt;p&gt;Rendez-vous au port.&lt;/p&gt;</content>
+    <published>2024-03-05T09:30:00+01:00</published>
+    <link rel="alternate" type="text/html" href="http://press.test/releases/test-2024-03-05-invitation"/>
   </entry>
   <entry xml:lang="fr">
     <id>urn:uuid:92e9242c-1ae4-5234-a2cd-255c2976b60f</id>
-    <title type="text">Budget 2024 : la Région vote</title>
-    <published>2024-01-02T10:00:00+01:00</published>
+    <title>Budget 2024 : la Région vote</title>
     <updated>2024-01-02T10:00:00+01:00</updated>
     <author>
       <name>Région Test</name>
     </author>
+    <content type="html">&lt;p&gt;&lt;strong&gt;Un budget de 3 milliards.&lt;/strong&gt;&lt;/p&gt;
+&lt;p&gt;Voir &lt;a href="http://press.test/documents/budget.pdf" rel="noopener noreferrer"&gt;le budget&lt;/a&gt; et &lt;a href="http://press.test/releases/test-2024-01-02-budget#note" rel="noopener noreferrer"&gt;la note&lt;/a&gt;.&lt;/p&gt;</content>
+    <summary type="text">Un budget de 3 milliards.</summary>
+    <category term="Budget" label="Budget"/>
+    <category term="Finances" label="Finances"/>
+    <published>2024-01-02T10:00:00+01:00</published>
     <link rel="alternate" type="text/html" href="http://press.test/releases/test-2024-01-02-budget"/>
     <link rel="enclosure" type="application/pdf" href="https://region.test/budget.pdf" title="Le budget" length="12345"/>
     <link rel="enclosure" type="application/vnd.oasis.opendocument.text" href="http://press.test/annexe.odt"/>
-    <category term="Budget" label="Budget"/>
-    <category term="Finances" label="Finances"/>
-    <summary type="text">Un budget de 3 milliards.</summary>
-    <content type="html">&lt;p&gt;&lt;strong&gt;Un budget de 3 milliards.&lt;/strong&gt;&lt;/p&gt;
-&lt;p&gt;Voir &lt;a href="http://press.test/documents/budget.pdf" rel="noopener noreferrer"&gt;le budget&lt;/a&gt; et &lt;a href="http://press.test/releases/test-2024-01-02-budget#note" rel="noopener noreferrer"&gt;la note&lt;/a&gt;.&lt;/p&gt;</content>
   </entry>
 </feed>
 """
 
 EXPECTED_RSS = """\
-<rss xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">
+<rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">
   <channel>
     <title>Salle de presse test</title>
     <link>http://press.test/</link>
     <description>Les communiqués de test.</description>
-    <atom:link rel="self" type="application/rss+xml" href="http://press.test/feed.rss"/>
-    <language>fr</language>
+    <atom:link href="http://press.test/feed.rss" rel="self" type="application/rss+xml"/>
     <copyright>Licence Ouverte 2.0 — https://www.etalab.gouv.fr/licence-ouverte-open-licence/</copyright>
-    <lastBuildDate>Tue, 05 Mar 2024 09:30:00 +0100</lastBuildDate>
-    <generator>feeds (salle de presse ouverte)</generator>
     <docs>https://www.rssboard.org/rss-specification</docs>
+    <generator>feeds (salle de presse ouverte)</generator>
+    <language>fr</language>
+    <lastBuildDate>Tue, 05 Mar 2024 09:30:00 +0100</lastBuildDate>
     <item>
       <title>Invitation : visite du port</title>
       <link>http://press.test/releases/test-2024-03-05-invitation</link>
@@ -131,15 +131,15 @@ EXPECTED_RSS = """\
     <item>
       <title>Budget 2024 : la Région vote</title>
       <link>http://press.test/releases/test-2024-01-02-budget</link>
+      <description>Un budget de 3 milliards.</description>
       <guid isPermaLink="false">urn:uuid:92e9242c-1ae4-5234-a2cd-255c2976b60f</guid>
-      <pubDate>Tue, 02 Jan 2024 10:00:00 +0100</pubDate>
-      <dc:creator>Région Test</dc:creator>
       <category>Budget</category>
       <category>Finances</category>
-      <description>Un budget de 3 milliards.</description>
+      <enclosure url="https://region.test/budget.pdf" length="12345" type="application/pdf"/>
+      <pubDate>Tue, 02 Jan 2024 10:00:00 +0100</pubDate>
+      <dc:creator>Région Test</dc:creator>
       <content:encoded>&lt;p&gt;&lt;strong&gt;Un budget de 3 milliards.&lt;/strong&gt;&lt;/p&gt;
 &lt;p&gt;Voir &lt;a href="http://press.test/documents/budget.pdf" rel="noopener noreferrer"&gt;le budget&lt;/a&gt; et &lt;a href="http://press.test/releases/test-2024-01-02-budget#note" rel="noopener noreferrer"&gt;la note&lt;/a&gt;.&lt;/p&gt;</content:encoded>
-      <enclosure url="https://region.test/budget.pdf" length="12345" type="application/pdf"/>
     </item>
   </channel>
 </rss>

@@ -1,8 +1,10 @@
 """Feed documents: releases in, bytes out, one builder per format (Atom 1.0, RSS 2.0, JSON Feed 1.1).
 
-Written with lxml rather than feedgen: feedgen has no JSON Feed, no RFC 5005 archive links, turns an
-author without e-mail into nothing useful in RSS and puts ``]]>``-breakable CDATA in ``content:encoded``.
-Every text is cleaned here once more, so a hostile record in the database can never break a feed.
+Atom and RSS are built with feedgen, content escaped (never CDATA, so ``]]>`` is just text). What feedgen does
+not write goes through its extensions: RFC 5005 ``fh:archive`` (its ``link()`` takes the archive relations),
+``dc:creator`` (an RSS ``author`` must be an e-mail address), ``xml:lang`` and whole links per Atom entry.
+feedgen has no JSON Feed, which is a plain dict. Every text is cleaned here once more, so a hostile record in
+the database can never break a feed (lxml, under feedgen, refuses XML-illegal characters).
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from urllib.parse import urljoin
 
-from lxml import etree
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 from markupsafe import escape
 
 from feeds.config import Site
@@ -132,98 +135,123 @@ def feed_updated(entries: list[Entry]) -> datetime:
     return max((e.updated for e in entries), default=EPOCH)
 
 
-def _sub(parent, tag: str, text: str | None = None, **attrib) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrib.items() if v is not None})
-    if text is not None:
-        element.text = text
-    return element
+class _FeedExtras(BaseExtension):
+    """What feedgen does not write in a feed head: RFC 5005's ``fh:archive``, and in RSS every atom:link but self."""
+
+    def __init__(self):
+        self.archive = False
+        self.rss_links: list[dict] = []
+
+    def extend_ns(self) -> dict:
+        return {"fh": HISTORY} if self.archive else {}
+
+    def extend_atom(self, feed):
+        if self.archive:
+            xml_elem(f"{{{HISTORY}}}archive", feed)
+        return feed
+
+    def extend_rss(self, rss):
+        channel = rss[0]
+        for link in self.rss_links:
+            xml_elem(f"{{{ATOM}}}link", channel, **link)
+        if self.archive:
+            xml_elem(f"{{{HISTORY}}}archive", channel)
+        return rss
+
+
+class _EntryExtras(BaseEntryExtension):
+    """What feedgen does not write in an entry: its ``xml:lang``, whole Atom links, RSS ``content:encoded`` alone."""
+
+    def __init__(self):
+        self.language = ""
+        self.links: list[dict] = []
+        self.content = ""
+
+    def extend_atom(self, entry):
+        entry.set(XML_LANG, self.language)
+        # feedgen 1.0 drops every attribute of an entry link but href (lkiesow/python-feedgen#135). Its Atom
+        # elements carry no namespace (the root declares it), so neither do these.
+        for link in self.links:
+            xml_elem("link", entry, **link)
+        return entry
+
+    def extend_rss(self, item):
+        # feedgen writes content:encoded only next to a description, and a release without summary has none.
+        xml_elem(f"{{{CONTENT}}}encoded", item).text = self.content
+        return item
+
+
+def _generator(doc: Document, entries: list[Entry], site: Site, fmt: str) -> FeedGenerator:
+    """The head both formats share, and one feedgen entry per release, in the given order."""
+    fg = FeedGenerator()
+    if fmt == "rss":
+        fg.load_extension("dc", atom=False, rss=True)
+    fg.register_extension("extras", _FeedExtras, _EntryExtras)
+    fg.title(_title(doc, site))
+    fg.subtitle(_subtitle(doc, site))
+    fg.updated(feed_updated(entries))  # also RSS lastBuildDate; feedgen would say "now"
+    fg.language(site.language)
+    fg.rights(_rights(site))
+    fg.generator(GENERATOR)
+    fg.link(href=doc.self_url, rel="self", type=CONTENT_TYPES[fmt].split(";")[0])
+    fg.link(href=doc.page_url, rel="alternate", type="text/html")  # the last link is RSS's channel link
+    fg.extras.archive = doc.archive
+    for e in entries:
+        fe = fg.add_entry(order="append")
+        fe.id(e.id)  # and the RSS guid, isPermaLink="false"
+        fe.title(e.title)
+        fe.published(e.published)
+        fe.updated(e.updated)
+        if e.topics:
+            fe.category([{"term": topic, "label": topic} for topic in e.topics])
+        fe.extras.language = e.language
+    return fg
 
 
 def build_atom(doc: Document, entries: list[Entry], site: Site) -> bytes:
-    nsmap = {None: ATOM, "fh": HISTORY} if doc.archive or doc.history else {None: ATOM}
-    feed = etree.Element(f"{{{ATOM}}}feed", nsmap=nsmap)
-    feed.set(XML_LANG, site.language)
-    a = f"{{{ATOM}}}"
-    _sub(feed, a + "id", doc.id)
-    _sub(feed, a + "title", _title(doc, site), type="text")
-    _sub(feed, a + "subtitle", _subtitle(doc, site), type="text")
-    _sub(feed, a + "updated", feed_updated(entries).isoformat())
-    _sub(feed, a + "link", rel="self", type="application/atom+xml", href=doc.self_url)
-    _sub(feed, a + "link", rel="alternate", type="text/html", href=doc.page_url)
+    fg = _generator(doc, entries, site, "atom")
+    fg.id(doc.id)
     for rel, href in doc.history.items():
-        _sub(feed, a + "link", rel=rel, type="application/atom+xml", href=href)
+        fg.link(href=href, rel=rel, type="application/atom+xml")
     if doc.hub:
-        _sub(feed, a + "link", rel="hub", href=doc.hub)
-    if doc.archive:
-        _sub(feed, f"{{{HISTORY}}}archive")
-    author = _sub(feed, a + "author")
-    _sub(author, a + "name", plain_line(site.publisher["name"]))
-    if site.publisher.get("url"):
-        _sub(author, a + "uri", site.publisher["url"])
-    _sub(feed, a + "generator", GENERATOR)
+        fg.link(href=doc.hub, rel="hub")
+    publisher = plain_line(site.publisher["name"])
+    if publisher:  # feedgen refuses an author without a name
+        fg.author(name=publisher, uri=site.publisher.get("url"))
     logo = site.absolute(site.publisher.get("logo"))
     if logo:
-        _sub(feed, a + "logo", logo)
-    _sub(feed, a + "rights", _rights(site), type="text")
-    for e in entries:
-        entry = _sub(feed, a + "entry")
-        entry.set(XML_LANG, e.language)
-        _sub(entry, a + "id", e.id)
-        _sub(entry, a + "title", e.title, type="text")
-        _sub(entry, a + "published", e.published.isoformat())
-        _sub(entry, a + "updated", e.updated.isoformat())
-        _sub(_sub(entry, a + "author"), a + "name", e.author)
-        _sub(entry, a + "link", rel="alternate", type="text/html", href=e.url)
-        for att in e.attachments:
-            _sub(entry, a + "link", rel="enclosure", type=att["type"], href=att["url"], title=att["title"],
-                 length=str(att["length"]) if att["length"] else None)
-        for topic in e.topics:
-            _sub(entry, a + "category", term=topic, label=topic)
+        fg.logo(logo)
+    for fe, e in zip(fg.entry(), entries, strict=True):
+        fe.author(name=e.author)
+        fe.extras.links = [{"rel": "alternate", "type": "text/html", "href": e.url}] + [
+            {k: v for k, v in (("rel", "enclosure"), ("type", att["type"]), ("href", att["url"]),
+                               ("title", att["title"]), ("length", att["length"] and str(att["length"]))) if v}
+            for att in e.attachments]
         if e.summary:
-            _sub(entry, a + "summary", e.summary, type="text")
-        _sub(entry, a + "content", e.content_html, type="html")
-    return etree.tostring(feed, xml_declaration=True, encoding="utf-8")
+            fe.summary(e.summary, type="text")
+        fe.content(e.content_html, type="html")  # escaped text, never CDATA
+    return fg.atom_str(encoding="utf-8")
 
 
 def build_rss(doc: Document, entries: list[Entry], site: Site) -> bytes:
-    nsmap = {"atom": ATOM, "content": CONTENT, "dc": DC}
-    if doc.archive or doc.history:
-        nsmap["fh"] = HISTORY
-    rss = etree.Element("rss", nsmap=nsmap, version="2.0")
-    channel = _sub(rss, "channel")
-    _sub(channel, "title", _title(doc, site))
-    _sub(channel, "link", doc.page_url)
-    _sub(channel, "description", _subtitle(doc, site))
-    _sub(channel, f"{{{ATOM}}}link", rel="self", type="application/rss+xml", href=doc.self_url)
-    for rel, href in doc.history.items():
-        _sub(channel, f"{{{ATOM}}}link", rel=rel, type="application/rss+xml", href=href)
+    fg = _generator(doc, entries, site, "rss")
+    fg.docs("https://www.rssboard.org/rss-specification")
+    fg.extras.rss_links = [{"rel": rel, "type": "application/rss+xml", "href": href}
+                           for rel, href in doc.history.items()]
     if doc.hub:
-        _sub(channel, f"{{{ATOM}}}link", rel="hub", href=doc.hub)
-    if doc.archive:
-        _sub(channel, f"{{{HISTORY}}}archive")
-    _sub(channel, "language", site.language)
-    _sub(channel, "copyright", _rights(site))
-    _sub(channel, "lastBuildDate", format_datetime(feed_updated(entries)))
-    _sub(channel, "generator", GENERATOR)
-    _sub(channel, "docs", "https://www.rssboard.org/rss-specification")
-    for e in entries:
-        item = _sub(channel, "item")
-        _sub(item, "title", e.title)
-        _sub(item, "link", e.url)
-        _sub(item, "guid", e.id, isPermaLink="false")
-        _sub(item, "pubDate", format_datetime(e.published))
+        fg.extras.rss_links.append({"rel": "hub", "href": doc.hub})
+    for fe, e in zip(fg.entry(), entries, strict=True):
+        fe.link(href=e.url)
         # RSS <author> must be an e-mail address; a body's name goes in dc:creator.
-        _sub(item, f"{{{DC}}}creator", e.author)
-        for topic in e.topics:
-            _sub(item, "category", topic)
+        fe.dc.dc_creator(e.author)
         if e.summary:  # HTML by convention in RSS, so the plain text is escaped once more
-            _sub(item, "description", str(escape(e.summary)))
-        _sub(item, f"{{{CONTENT}}}encoded", e.content_html)
+            fe.description(str(escape(e.summary)))
+        fe.extras.content = e.content_html
         # RSS allows one enclosure, whose length is required: the first attachment of known length.
         known = [att for att in e.attachments if att["length"]]
         if known:
-            _sub(item, "enclosure", url=known[0]["url"], length=str(known[0]["length"]), type=known[0]["type"])
-    return etree.tostring(rss, xml_declaration=True, encoding="utf-8")
+            fe.enclosure(known[0]["url"], str(known[0]["length"]), known[0]["type"])
+    return fg.rss_str(encoding="utf-8")
 
 
 def build_json(doc: Document, entries: list[Entry], site: Site) -> bytes:
