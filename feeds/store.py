@@ -328,30 +328,17 @@ def next_embargo(db: sqlite_utils.Database) -> str | None:
 
 def get_record(db: sqlite_utils.Database, release_id: str) -> tuple[Release, dict] | None:
     """The latest public revision of a release as a Release, with its row (publisher, revision, withdrawal)."""
-    row = db.conn.execute(
+    cursor = db.conn.execute(
         "SELECT r.*, p.name AS publisher_name, p.url AS publisher_url, p.logo AS publisher_logo, v.record "
         "FROM releases r JOIN publishers p ON p.id = r.publisher_id "
         "JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision WHERE r.id = ?",
         (release_id,),
-    ).fetchone()
+    )
+    row = cursor.fetchone()
     if row is None:
         return None
-    data = dict(zip(_columns(db), row, strict=True))
+    data = dict(zip([d[0] for d in cursor.description], row, strict=True))
     return Release.from_dict(json.loads(data["record"])), data
-
-
-_COLUMNS_CACHE: dict[int, list[str]] = {}
-
-
-def _columns(db: sqlite_utils.Database) -> list[str]:
-    key = id(db.conn)
-    if key not in _COLUMNS_CACHE:
-        cur = db.conn.execute(
-            "SELECT r.*, p.name AS publisher_name, p.url AS publisher_url, p.logo AS publisher_logo, v.record "
-            "FROM releases r JOIN publishers p ON p.id = r.publisher_id "
-            "JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision LIMIT 0")
-        _COLUMNS_CACHE[key] = [d[0] for d in cur.description]
-    return _COLUMNS_CACHE[key]
 
 
 def latest(db: sqlite_utils.Database, limit: int = 50, offset: int = 0, where: str = "",
