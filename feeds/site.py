@@ -172,19 +172,26 @@ def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str) 
     _worker.update(client=app.test_client(), out=Path(out), db_path=db_path, site=site, datasette=None)
 
 
+def run_async(coroutine):
+    """Run a coroutine to its end from synchronous code, even where an event loop already runs (a thread of its own)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def _datasette_get(url: str) -> tuple[int, str, str | None, bytes]:
     """A Datasette export (CSV or JSON) rendered in-process, as the live server answers it."""
-    import asyncio
-
     if _worker.get("datasette") is None:
         from feeds.server import make_datasette
 
         ds = make_datasette(_worker["db_path"], _worker["site"])
-        asyncio.run(ds.invoke_startup())
+        run_async(ds.invoke_startup())
         _worker["datasette"] = ds
     ds = _worker["datasette"]
     # Datasette's client takes paths below its base_url (/data/ on the live server).
-    response = asyncio.run(ds.client.get(url[len(DATASETTE_PREFIX) - 1:]))
+    response = run_async(ds.client.get(url[len(DATASETTE_PREFIX) - 1:]))
     return (response.status_code, response.headers.get("content-type", ""),
             response.headers.get("cache-control"), response.content)
 

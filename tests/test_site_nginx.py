@@ -5,7 +5,6 @@ rebuild; nginx serves the result on 127.0.0.1 and every answer is compared with 
 with the same public address.
 """
 
-import asyncio
 import getpass
 import http.client
 import json
@@ -213,7 +212,7 @@ def test_datasette_exports_are_datasettes_answers(served):
     ds = make_datasette(served.db, served.site)
     for table in ("releases", "topics"):
         status, headers, body = served.nginx.get(f"/data/pressroom/{table}.csv?_stream=on&_size=max")
-        expected = asyncio.run(ds.client.get(f"/pressroom/{table}.csv?_stream=on&_size=max"))
+        expected = static.run_async(ds.client.get(f"/pressroom/{table}.csv?_stream=on&_size=max"))
         assert (status, headers["Content-Type"], body) == (200, "text/plain; charset=utf-8", expected.content)
 
 
