@@ -320,8 +320,10 @@ def publish_due(db: sqlite_utils.Database, now: datetime,
 
 
 def next_embargo(db: sqlite_utils.Database) -> str | None:
-    row = db.conn.execute("SELECT min(embargo_until) FROM _pending WHERE status = 'published'").fetchone()
-    return row[0] if row else None
+    """The earliest embargo end still ahead (compared as instants: offsets may differ between publishers)."""
+    rows = db.conn.execute(
+        "SELECT embargo_until FROM _pending WHERE status = 'published' AND embargo_until IS NOT NULL").fetchall()
+    return min((r[0] for r in rows), key=datetime.fromisoformat, default=None)
 
 
 # ---------------------------------------------------------------- reading (web app, feeds)

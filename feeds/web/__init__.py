@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import datetime
 
 from babel.dates import format_date, format_datetime
-from flask import Flask, g, url_for
+from flask import Flask, url_for
 
 from feeds import store
 from feeds.config import Site
@@ -38,18 +39,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     embargo_lock = threading.Lock()
     state = {"checked_version": None, "next_embargo": None}
 
+    local = threading.local()
+
     def db():
-        if "db" not in g:
-            g.db = store.connect(app.config["DATABASE"], create=False)
-        return g.db
+        """This thread's connection, kept across requests: opening one and reading the schema costs more
+        than most pages. A database file replaced on disk (rebuilt) gets a new connection."""
+        path = app.config["DATABASE"]
+        inode = os.stat(path).st_ino
+        if getattr(local, "inode", None) != inode:
+            if getattr(local, "db", None) is not None:
+                local.db.conn.close()
+            local.db, local.inode = store.connect(path, create=False), inode
+        return local.db
 
     app.extensions["pressroom_db"] = db
-
-    @app.teardown_appcontext
-    def close_db(exc=None):
-        conn = g.pop("db", None)
-        if conn is not None:
-            conn.conn.close()
 
     @app.before_request
     def publish_due_embargoes():
@@ -61,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             state["next_embargo"] = store.next_embargo(database)
             state["checked_version"] = version
         due = state["next_embargo"]
-        if due and due <= now.isoformat():
+        if due and datetime.fromisoformat(due) <= now:
             with embargo_lock:
                 rw = store.connect(app.config["DATABASE"])
                 try:
