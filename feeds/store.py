@@ -18,11 +18,11 @@ from typing import Any
 
 import sqlite_utils
 
-from feeds.model import Release
+from feeds.model import Release, Source
 
 # Bump when normalisation changes, so unchanged files are parsed again.
 PARSER_VERSION = 1
-PRIVATE_TABLES = ("_pending", "_meta", "_tokens")
+PRIVATE_TABLES = ("_pending", "_meta", "_tokens", "_withdrawn")
 
 # Fields that are bookkeeping, not content: a change in them alone is not a new revision.
 _NOT_CONTENT = {"source", "warnings", "updated"}
@@ -91,6 +91,9 @@ def _tables(db: sqlite_utils.Database) -> None:
     db["_pending"].create_index(["embargo_until"], if_not_exists=True)
     db["_pending"].create_index(["source_sha256"], if_not_exists=True)
     db["_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    # The last full record of a withdrawn release: kept to recognise the same document sent again,
+    # never public (its public revisions become tombstones).
+    db["_withdrawn"].create({"id": str, "record": str}, pk="id", if_not_exists=True)
     if "releases_fts" not in db.table_names():
         db["releases"].enable_fts(["title", "standfirst", "body_text"], fts_version="FTS5",
                                   tokenize="unicode61 remove_diacritics 2", create_triggers=True)
@@ -110,7 +113,7 @@ def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            if "releases" not in db.table_names() or "_meta" not in db.table_names():
+            if {"releases", "_meta", "_withdrawn"} - set(db.table_names()):
                 with transaction(db):
                     _tables(db)
     except sqlite3.DatabaseError as exc:
@@ -159,6 +162,9 @@ def _is_public(release: Release, now: datetime) -> bool:
 
 
 def _record_of(conn: sqlite3.Connection, release_id: str) -> dict | None:
+    row = conn.execute("SELECT record FROM _withdrawn WHERE id = ?", (release_id,)).fetchone()
+    if row:
+        return json.loads(row[0])
     row = conn.execute("SELECT record FROM revisions WHERE release_id = ? ORDER BY revision DESC LIMIT 1",
                        (release_id,)).fetchone()
     if row:
@@ -203,6 +209,7 @@ def _upsert(db, conn, release: Release, now: datetime, publishers: dict[str, dic
         if release.updated is None or (old.get("updated") and release.updated.isoformat() <= old["updated"]):
             release.updated = now
             record["updated"] = now.isoformat()
+        conn.execute("DELETE FROM _withdrawn WHERE id = ?", (release.id,))
     else:
         changes = []
     if not _is_public(release, now):
@@ -340,6 +347,13 @@ def get_record(db: sqlite_utils.Database, release_id: str) -> tuple[Release, dic
     if row is None:
         return None
     data = dict(zip([d[0] for d in cursor.description], row, strict=True))
+    if data["status"] == "withdrawn":
+        # Only the tombstone is public: what the row still says (title, dates, source), nothing more.
+        return Release(id=data["id"], title=data["title"], language=data["language"] or "fr",
+                       published=datetime.fromisoformat(data["published"]) if data["published"] else None,
+                       source=Source(data["source_name"], data["source_sha256"], data["source_format"]),
+                       publisher=data["publisher_name"], kind=data["kind"] or "communique",
+                       place=data["place"], status="published"), data
     return Release.from_dict(json.loads(data["record"])), data
 
 
@@ -427,11 +441,17 @@ def withdraw(db: sqlite_utils.Database, release_id: str, reason: str, now: datet
         for table in ("quotes", "contacts", "links", "attachments", "release_topics"):
             conn.execute(f"DELETE FROM [{table}] WHERE release_id = ?", (release_id,))
         source = conn.execute("SELECT source_sha256 FROM releases WHERE id = ?", (release_id,)).fetchone()[0]
+        # What was withdrawn leaves the open data: every public revision becomes a tombstone, the
+        # full record is kept privately.
+        conn.execute("INSERT OR REPLACE INTO _withdrawn (id, record) VALUES (?, ?)",
+                     (release_id, json.dumps(record, ensure_ascii=False)))
+        tombstone = json.dumps({"id": release_id, "title": record.get("title"), "status": "withdrawn",
+                                "withdrawn_reason": reason, "withdrawn_at": now.isoformat()}, ensure_ascii=False)
+        conn.execute("UPDATE revisions SET record = ? WHERE release_id = ?", (tombstone, release_id))
         conn.execute(
             "INSERT INTO revisions (release_id, revision, recorded_at, source_sha256, changes, record) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (release_id, revision, now.isoformat(), source, json.dumps(["status"]),
-             json.dumps(record, ensure_ascii=False)),
+            (release_id, revision, now.isoformat(), source, json.dumps(["status"]), tombstone),
         )
         _bump_version(conn)
     return Withdrawal(release_id, revision, now.isoformat(), reason)
