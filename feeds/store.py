@@ -48,14 +48,18 @@ def _tables(db: sqlite_utils.Database) -> None:
         {
             "id": str, "title": str, "standfirst": str, "published": str, "updated": str, "year": int,
             "month": str, "kind": str, "publisher_id": int, "place": str, "language": str, "summary": str,
-            "body_html": str, "body_text": str, "topics": str, "status": str, "event_start": str,
+            "topics": str, "status": str, "event_start": str,
             "revision": int, "source_name": str, "source_sha256": str, "source_format": str,
             "warnings": str, "withdrawn_reason": str, "withdrawn_at": str, "parser_version": int,
+            # The long texts last: SQLite reads a row's columns in order, so filters and facets on the
+            # short columns never walk the overflow pages of the bodies.
+            "body_html": str, "body_text": str,
         },
         pk="id", not_null={"title"}, foreign_keys=[("publisher_id", "publishers", "id")], if_not_exists=True,
     )
     for cols in (["published"], ["publisher_id", "published"], ["kind"], ["place"], ["year"], ["month"],
-                 ["source_sha256"], ["status", "published"],
+                 ["source_sha256"], ["status", "published"], ["status", "kind"], ["status", "place"],
+                 ["status", "year"],
                  # Covering indexes: the topic facet reads the JSON list of topics without the bodies, the
                  # open-data chart counts releases per month and publisher from the index alone.
                  ["topics"], ["status", "month", "publisher_id"]):
@@ -113,9 +117,8 @@ def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            if {"releases", "_meta", "_withdrawn"} - set(db.table_names()):
-                with transaction(db):
-                    _tables(db)
+            with transaction(db):  # idempotent: brings a database made by an older version up to date
+                _tables(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} : {exc}") from None
     return db
@@ -629,8 +632,21 @@ def search(db: sqlite_utils.Database, text: str | None, filters: dict[str, Any] 
     return [(Release.from_dict(json.loads(found[i][0])), found[i][1]) for i in rowids if i in found], total
 
 
+_FACET_OPTIONS: dict[tuple, dict] = {}
+
+
 def facet_options(db: sqlite_utils.Database, places: int = 100) -> dict[str, list]:
-    """The values search can filter on, among public releases: publishers, kinds, the commonest places, years."""
+    """The values search can filter on, among public releases: publishers, kinds, the commonest places, years.
+
+    Computed once per data version (every search page shows them)."""
+    key = (db.conn.execute("PRAGMA database_list").fetchone()[2], data_version(db), places)
+    if key not in _FACET_OPTIONS:
+        _FACET_OPTIONS.clear()
+        _FACET_OPTIONS[key] = _facet_options(db, places)
+    return _FACET_OPTIONS[key]
+
+
+def _facet_options(db: sqlite_utils.Database, places: int) -> dict[str, list]:
     def values(sql: str, *params) -> list:
         return [r[0] for r in db.conn.execute(sql, params)]
 
