@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -71,32 +72,45 @@ class ResponseCache:
     A feed served from here costs about what a static file served by the same server costs.
     """
 
+    # Another process's write (an ingest) shows within this many seconds; this process's own writes
+    # (uploads through the API) at once.
+    FRESHNESS = 0.1
+
     def __init__(self, db_path: str | Path, max_entries: int = 2048):
         self.db_path = str(db_path)
         self.max_entries = max_entries
-        self.entries: OrderedDict[tuple, tuple[float, int, list, bytes]] = OrderedDict()
+        self.entries: OrderedDict[tuple, _Cached] = OrderedDict()
         self.version: str | None = None
-        self.next_embargo: datetime | None = None
+        self.next_embargo: float | None = None  # a POSIX timestamp
         self.conn: sqlite3.Connection | None = None
+        self.inode: int | None = None
+        self.checked_until = 0.0
+
+    def invalidate(self) -> None:
+        self.checked_until = 0.0
 
     def _current(self) -> bool:
-        """Whether cached answers may be used now (checks the data version: one indexed read)."""
-        try:
-            if self.conn is None:
-                self.conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False)
-            row = self.conn.execute("SELECT value FROM _meta WHERE key = 'version'").fetchone()
-            version = row[0] if row else None
-            if version != self.version:
-                self.entries.clear()
-                self.version = version
-                due = self.conn.execute(
-                    "SELECT embargo_until FROM _pending WHERE status = 'published' AND embargo_until IS NOT NULL"
-                ).fetchall()
-                self.next_embargo = min((datetime.fromisoformat(d[0]) for d in due), default=None)
-        except sqlite3.Error:
-            self.conn = None
-            return False
-        return self.next_embargo is None or datetime.now(UTC) < self.next_embargo
+        """Whether cached answers may be used now (the data version is read at most every FRESHNESS s)."""
+        now = time.monotonic()
+        if now >= self.checked_until:
+            try:
+                inode = os.stat(self.db_path).st_ino
+                if self.conn is None or inode != self.inode:  # a database rebuilt in place
+                    self.conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False)
+                    self.inode = inode
+                row = self.conn.execute("SELECT value FROM _meta WHERE key = 'version'").fetchone()
+                version = (inode, row[0] if row else None)
+                if version != self.version:
+                    self.entries.clear()
+                    self.version = version
+                    due = self.conn.execute("SELECT embargo_until FROM _pending WHERE status = 'published' "
+                                            "AND embargo_until IS NOT NULL").fetchall()
+                    self.next_embargo = min((datetime.fromisoformat(d[0]).timestamp() for d in due), default=None)
+            except (OSError, sqlite3.Error):
+                self.conn = None
+                return False
+            self.checked_until = now + self.FRESHNESS
+        return self.next_embargo is None or time.time() < self.next_embargo
 
     @staticmethod
     def _key(scope) -> tuple | None:
@@ -110,11 +124,12 @@ class ResponseCache:
         key = self._key(scope)
         if key is None or not self._current():
             await app(scope, receive, send)
+            if scope["method"] not in ("GET", "HEAD"):
+                self.invalidate()  # an upload, a withdrawal: the next reader sees it
             return
         hit = self.entries.get(key)
-        if hit and hit[0] > time.monotonic():
-            _, status, headers, body = hit
-            await _replay(scope, send, status, headers, body)
+        if hit and hit.expires > time.monotonic():
+            await hit.replay(scope, send)
             return
         captured: dict = {"body": []}
 
@@ -132,34 +147,48 @@ class ResponseCache:
         max_age = re.search(r"max-age=(\d+)", cache_control)
         if (captured.get("status") == 200 and "public" in cache_control and max_age and b"etag" in headers
                 and scope["method"] == "GET" and version == self.version):
-            self.entries[key] = (time.monotonic() + min(int(max_age[1]), 3600), 200, captured["headers"],
-                                 b"".join(captured["body"]))
+            self.entries[key] = _Cached(time.monotonic() + min(int(max_age[1]), 3600), captured["headers"],
+                                        b"".join(captured["body"]))
             if len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
 
 
-async def _replay(scope, send, status: int, headers: list, body: bytes) -> None:
-    """A cached answer, or 304 when the client already holds it (If-None-Match / If-Modified-Since)."""
-    request = {k.lower(): v for k, v in scope.get("headers", [])}
-    stored = {k.lower(): v for k, v in headers}
-    etag = stored.get(b"etag")
-    match = request.get(b"if-none-match")
-    not_modified = False
-    if match is not None:
-        not_modified = etag is not None and (match.strip() == b"*" or etag in [m.strip() for m in match.split(b",")])
-    elif request.get(b"if-modified-since") and stored.get(b"last-modified"):
+class _Cached:
+    """One cached answer, with what a 304 needs worked out once."""
+
+    __slots__ = ("expires", "headers", "body", "etag", "last_modified", "not_modified_headers")
+
+    def __init__(self, expires: float, headers: list, body: bytes):
+        self.expires, self.headers, self.body = expires, headers, body
+        stored = {k.lower(): v for k, v in headers}
+        self.etag = stored.get(b"etag")
+        self.last_modified = stored.get(b"last-modified")
+        self.not_modified_headers = [(k, v) for k, v in headers if k.lower() not in (b"content-length",
+                                                                                        b"content-type")]
+
+    def not_modified(self, scope) -> bool:
+        """If-None-Match first (RFC 9110), else If-Modified-Since."""
+        since = None
+        for name, value in scope.get("headers", ()):
+            if name == b"if-none-match":
+                return self.etag is not None and (value.strip() == b"*" or
+                                                  self.etag in [m.strip() for m in value.split(b",")])
+            if name == b"if-modified-since":
+                since = value
+        if since is None or self.last_modified is None:
+            return False
         try:
-            not_modified = parsedate_to_datetime(request[b"if-modified-since"].decode()) >= \
-                parsedate_to_datetime(stored[b"last-modified"].decode())
+            return parsedate_to_datetime(since.decode()) >= parsedate_to_datetime(self.last_modified.decode())
         except (TypeError, ValueError):
-            not_modified = False
-    if not_modified:
-        kept = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"content-type")]
-        await send({"type": "http.response.start", "status": 304, "headers": kept})
-        await send({"type": "http.response.body", "body": b""})
-        return
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+            return False
+
+    async def replay(self, scope, send) -> None:
+        if self.not_modified(scope):
+            await send({"type": "http.response.start", "status": 304, "headers": self.not_modified_headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": self.headers})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else self.body})
 
 
 def create_asgi(db_path: str | Path, site: Site):
