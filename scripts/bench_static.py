@@ -33,7 +33,7 @@ from feeds import store  # noqa: E402
 from feeds.config import load_site  # noqa: E402
 from feeds.load import ingest  # noqa: E402
 
-BASE = "https://presse.example.fr"
+BASE = "http://127.0.0.1:8080"
 NEW_RELEASE = """---
 title: 'Une nouvelle annonce du jour'
 date: {date} +01:00

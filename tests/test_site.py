@@ -14,7 +14,7 @@ from feeds import store
 from feeds.config import load_site
 from feeds.load import ingest
 
-BASE = "https://presse.example.fr"
+BASE = "http://127.0.0.1:8080"
 
 
 @pytest.mark.parametrize("url, content_type, status, expected", [
@@ -47,8 +47,8 @@ def test_links_are_found_in_pages_feeds_and_json_ld():
             b'<a href="/publishers/Minist%C3%A8re%20de%20l&#39;Int%C3%A9rieur">p</a> <a href="/api/releases">api</a>'
             b'<a href="/search?q=mooc">s</a> <a href="/data/pressroom/releases">browse</a>'
             b'<a href="/data/pressroom/topics.csv?_stream=on&amp;_size=max">csv</a> <img src="logo.svg">'
-            b'<script type="application/ld+json">{"url": "https://presse.example.fr/people/Jean%20d\\u0027Arc",'
-            b' "target": "https://presse.example.fr/search?q={search_term_string}"}</script>')
+            b'<script type="application/ld+json">{"url": "http://127.0.0.1:8080/people/Jean%20d\\u0027Arc",'
+            b' "target": "http://127.0.0.1:8080/search?q={search_term_string}"}</script>')
     assert static.links_of(page, "text/html; charset=utf-8", "/releases/b", BASE) == [
         "/data/pressroom/topics.csv?_stream=on&_size=max",
         "/people/Jean%20d'Arc",
@@ -56,15 +56,15 @@ def test_links_are_found_in_pages_feeds_and_json_ld():
         "/releases/a",
         "/releases/logo.svg",
     ]
-    feed = b'<feed><link rel="prev-archive" href="https://presse.example.fr/feed.atom?page=3"/></feed>'
+    feed = b'<feed><link rel="prev-archive" href="http://127.0.0.1:8080/feed.atom?page=3"/></feed>'
     assert static.links_of(feed, "application/atom+xml", "/feed.atom", BASE) == [
         "/feed.atom?page=3", "/feed.json?page=3", "/feed.rss?page=3"]
-    assert static.links_of(b"Sitemap: https://presse.example.fr/sitemap.xml\n", "text/plain", "/robots.txt",
+    assert static.links_of(b"Sitemap: http://127.0.0.1:8080/sitemap.xml\n", "text/plain", "/robots.txt",
                            BASE) == ["/sitemap.xml"]
-    assert static.links_of(b'{"url": "https://presse.example.fr/x"}', "application/json", "/t.json", BASE) == []
+    assert static.links_of(b'{"url": "http://127.0.0.1:8080/x"}', "application/json", "/t.json", BASE) == []
 
 
-@pytest.mark.parametrize("base_url", ["", "presse.example.fr", "https://presse.example.fr/salle"])
+@pytest.mark.parametrize("base_url", ["", "127.0.0.1:8080", "http://127.0.0.1:8080/salle"])
 def test_a_base_url_must_be_an_origin(db_path, tmp_path, base_url):
     site = load_site(ROOT / "data" / "site.toml", base_url)
     with pytest.raises(static.BuildError):
@@ -125,7 +125,7 @@ def manifest(out: Path) -> dict[str, dict]:
 
 def test_the_build_holds_every_public_document_and_nothing_private(db_path, tmp_path, public_site, public_ids):
     out = tmp_path / "out"
-    report = static.build(db_path, out, public_site, datasette_url="https://donnees.example.fr/data", workers=1)
+    report = static.build(db_path, out, public_site, datasette_url="http://127.0.0.1:8001/data", workers=1)
     pages = manifest(out)
     release_urls = {u for u in pages if u.startswith("/releases/")}
     assert release_urls == {f"/releases/{i}" for i in public_ids}
@@ -159,10 +159,10 @@ def test_the_build_holds_every_public_document_and_nothing_private(db_path, tmp_
             assert "UNPUBLISHED" not in path.read_text(encoding="utf-8", errors="replace"), path
     snippet = (out / "nginx.conf.snippet").read_text(encoding="utf-8")
     assert "try_files $static_query$uri $static_query$uri.html $static_query$uri/index.html @missing;" in snippet
-    assert "return 302 https://donnees.example.fr/data/pressroom/releases?_search=$arg_q;" in snippet
+    assert "return 302 http://127.0.0.1:8001/data/pressroom/releases?_search=$arg_q;" in snippet
     redirects = (out / "_redirects").read_text(encoding="utf-8")
-    assert redirects == ("/search  q=:q  https://donnees.example.fr/data/pressroom/releases?_search=:q  302\n"
-                         "/data/*  https://donnees.example.fr/data/:splat  302\n")
+    assert redirects == ("/search  q=:q  http://127.0.0.1:8001/data/pressroom/releases?_search=:q  302\n"
+                         "/data/*  http://127.0.0.1:8001/data/:splat  302\n")
     headers = (out / "_headers").read_text(encoding="utf-8")
     assert headers.startswith("/*\n  Content-Security-Policy: default-src 'self';")
     assert "/feed.json\n  Content-Type: application/feed+json; charset=utf-8\n" not in headers  # the usual type
