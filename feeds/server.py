@@ -72,9 +72,8 @@ class ResponseCache:
     A feed served from here costs about what a static file served by the same server costs.
     """
 
-    # Another process's write (an ingest) shows within this many seconds; this process's own writes
-    # (uploads through the API) at once.
-    FRESHNESS = 0.1
+    # Besides watching the files, the data version is read at least this often (seconds).
+    RECHECK = 1.0
 
     def __init__(self, db_path: str | Path, max_entries: int = 2048):
         self.db_path = str(db_path)
@@ -84,32 +83,43 @@ class ResponseCache:
         self.next_embargo: float | None = None  # a POSIX timestamp
         self.conn: sqlite3.Connection | None = None
         self.inode: int | None = None
+        self.files: tuple | None = None
         self.checked_until = 0.0
 
     def invalidate(self) -> None:
         self.checked_until = 0.0
 
+    def _files(self) -> tuple:
+        """What any commit changes on disk (the WAL's modification time and size, the database's inode):
+        two stat calls instead of a query on every request."""
+        db = os.stat(self.db_path)
+        try:
+            wal = os.stat(self.db_path + "-wal")
+            return db.st_ino, db.st_mtime_ns, wal.st_mtime_ns, wal.st_size
+        except FileNotFoundError:
+            return db.st_ino, db.st_mtime_ns, None, None
+
     def _current(self) -> bool:
-        """Whether cached answers may be used now (the data version is read at most every FRESHNESS s)."""
+        """Whether cached answers may be used now: the data version has not moved, no embargo is due."""
         now = time.monotonic()
-        if now >= self.checked_until:
-            try:
-                inode = os.stat(self.db_path).st_ino
-                if self.conn is None or inode != self.inode:  # a database rebuilt in place
+        try:
+            files = self._files()
+            if files != self.files or now >= self.checked_until:
+                if self.conn is None or files[0] != self.inode:  # a database rebuilt in place
                     self.conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False)
-                    self.inode = inode
+                    self.inode = files[0]
                 row = self.conn.execute("SELECT value FROM _meta WHERE key = 'version'").fetchone()
-                version = (inode, row[0] if row else None)
+                version = (files[0], row[0] if row else None)
                 if version != self.version:
                     self.entries.clear()
                     self.version = version
                     due = self.conn.execute("SELECT embargo_until FROM _pending WHERE status = 'published' "
                                             "AND embargo_until IS NOT NULL").fetchall()
                     self.next_embargo = min((datetime.fromisoformat(d[0]).timestamp() for d in due), default=None)
-            except (OSError, sqlite3.Error):
-                self.conn = None
-                return False
-            self.checked_until = now + self.FRESHNESS
+                self.files, self.checked_until = files, now + self.RECHECK
+        except (OSError, sqlite3.Error):
+            self.conn = None
+            return False
         return self.next_embargo is None or time.time() < self.next_embargo
 
     @staticmethod
@@ -121,11 +131,19 @@ class ResponseCache:
         return scope["path"], scope.get("query_string", b"")
 
     async def serve(self, scope, receive, send, app) -> None:
+        if scope["method"] not in ("GET", "HEAD"):
+            async def send_after_write(message):
+                if message["type"] == "http.response.start":
+                    # An upload or a withdrawal is written before its answer starts: the next reader,
+                    # who may ask as soon as the answer arrives, must see it.
+                    self.invalidate()
+                await send(message)
+
+            await app(scope, receive, send_after_write)
+            return
         key = self._key(scope)
         if key is None or not self._current():
             await app(scope, receive, send)
-            if scope["method"] not in ("GET", "HEAD"):
-                self.invalidate()  # an upload, a withdrawal: the next reader sees it
             return
         hit = self.entries.get(key)
         if hit and hit.expires > time.monotonic():

@@ -65,10 +65,14 @@ def plain_line(value: str | None) -> str:
     return _SPACES.sub(" ", xml_text(value)).strip()
 
 
+_ABSOLUTE = ("http://", "https://", "mailto:", "tel:")
+
+
 def absolute_html(fragment: str, base: str) -> str:
     """Sanitised HTML whose links and images are absolute against the release page (feeds have no base)."""
     cleaned = sanitize_html(xml_text(fragment))
-    return _URL_ATTRIBUTE.sub(lambda m: m[1] + urljoin(base, m[2]) + m[3], cleaned)
+    return _URL_ATTRIBUTE.sub(
+        lambda m: m[0] if m[2].startswith(_ABSOLUTE) else m[1] + urljoin(base, m[2]) + m[3], cleaned)
 
 
 @dataclass
