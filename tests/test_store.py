@@ -91,3 +91,28 @@ def test_withdrawal_leaves_only_a_tombstone_in_the_open_data(tmp_path):
     assert (back.action, back.revision, row["status"]) == ("updated", 4, "published")
     assert "1400 participants" in release.body_text
     assert db["_withdrawn"].count == 0
+
+
+def test_published_count_follows_every_change(tmp_path):
+    db = store.connect(tmp_path / "p.db")
+    now = now_paris()
+
+    def counts():
+        return (store.feed_count(db), db.conn.execute("SELECT count(*) FROM releases WHERE status = 'published'")
+                .fetchone()[0])
+
+    a, b = _seed(), _seed("1300 participants")
+    b.id = "autre"
+    store.upsert(db, a, now)
+    store.upsert(db, b, now)
+    assert counts() == (2, 2)
+    store.upsert(db, _seed("1400 participants"), now + timedelta(minutes=1))  # a revision, not a new release
+    assert counts() == (2, 2)
+    store.withdraw(db, a.id, "Erreur", now + timedelta(minutes=2))
+    assert counts() == (1, 1)
+    store.upsert(db, _seed("1500 participants"), now + timedelta(minutes=3))  # published again
+    assert counts() == (2, 2)
+    draft = _seed("1600 participants")
+    draft.status = "draft"
+    store.upsert(db, draft, now + timedelta(minutes=4))  # back to draft: leaves the public tables
+    assert counts() == (1, 1)
