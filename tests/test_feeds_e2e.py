@@ -26,8 +26,8 @@ def opml_feeds(server) -> list[str]:
     return [o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")]
 
 
-@pytest.mark.skipif(not needs["jing"], reason="jing is not installed")
 def test_every_opml_feed_over_http_validates(live_server, tmp_path):
+    assert needs["jing"], "jing is missing: ./scripts/test installs it"
     urls = opml_feeds(live_server)
     assert len(urls) >= 6 and all(u.startswith(live_server.url + "/feed.atom") for u in urls)
     files = []
@@ -85,8 +85,8 @@ class Newsboat:
             return sorted(conn.execute("SELECT guid, title, content FROM rss_item"))
 
 
-@pytest.mark.skipif(not needs["newsboat"], reason="newsboat is not installed")
 def test_newsboat_never_sees_a_release_twice(tmp_path):
+    assert needs["newsboat"], "newsboat is missing: ./scripts/test installs it"
     source = tmp_path / "releases"
     shutil.copytree(RELEASES, source)
     db = tmp_path / "pressroom.db"
