@@ -22,6 +22,7 @@ from feeds.ingest import (
     Context,
     IngestError,
     Rejected,
+    forget_publishers,
     iter_files,
     parse_bytes,
     publisher_for,
@@ -79,7 +80,7 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
     stays in this process, one short transaction per batch.
     """
     now = now or datetime.now(site.tz)
-    publisher_for.cache_clear()
+    forget_publishers()
     report = Report()
     known = store.known_sources(db)
     publishers = {site.publisher["name"]: site.publisher}

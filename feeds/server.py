@@ -11,12 +11,14 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+import sqlite_utils
 import yaml
 from a2wsgi import WSGIMiddleware
 from datasette.app import Datasette
 from datasette.database import Database
 from datasette.plugins import pm
 
+from feeds import store
 from feeds.config import Site
 from feeds.opendata import plugin
 from feeds.web import create_app
@@ -81,7 +83,7 @@ class ResponseCache:
         self.entries: OrderedDict[tuple, _Cached] = OrderedDict()
         self.version: str | None = None
         self.next_embargo: float | None = None  # a POSIX timestamp
-        self.conn: sqlite3.Connection | None = None
+        self.db: sqlite_utils.Database | None = None
         self.inode: int | None = None
         self.files: tuple | None = None
         self.checked_until = 0.0
@@ -105,20 +107,19 @@ class ResponseCache:
         try:
             files = self._files()
             if files != self.files or now >= self.checked_until:
-                if self.conn is None or files[0] != self.inode:  # a database rebuilt in place
-                    self.conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, check_same_thread=False)
+                if self.db is None or files[0] != self.inode:  # a database rebuilt in place
+                    self.db = sqlite_utils.Database(sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True,
+                                                                    check_same_thread=False))
                     self.inode = files[0]
-                row = self.conn.execute("SELECT value FROM _meta WHERE key = 'version'").fetchone()
-                version = (files[0], row[0] if row else None)
+                version = (files[0], store.data_version(self.db))
                 if version != self.version:
                     self.entries.clear()
                     self.version = version
-                    due = self.conn.execute("SELECT embargo_until FROM _pending WHERE status = 'published' "
-                                            "AND embargo_until IS NOT NULL").fetchall()
-                    self.next_embargo = min((datetime.fromisoformat(d[0]).timestamp() for d in due), default=None)
+                    due = store.next_embargo(self.db)
+                    self.next_embargo = datetime.fromisoformat(due).timestamp() if due else None
                 self.files, self.checked_until = files, now + self.RECHECK
         except (OSError, sqlite3.Error):
-            self.conn = None
+            self.db = None
             return False
         return self.next_embargo is None or time.time() < self.next_embargo
 

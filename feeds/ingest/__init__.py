@@ -191,4 +191,6 @@ def publisher_for(path: Path, root: Path) -> dict | None:
     return _publisher_in(path.parent.resolve(), root.resolve())
 
 
-publisher_for.cache_clear = _publisher_in.cache_clear  # a new ingest run sees edited files
+def forget_publishers() -> None:
+    """Read ``_publisher.toml`` files again (a new ingest run sees edited files)."""
+    _publisher_in.cache_clear()

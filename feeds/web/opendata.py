@@ -14,7 +14,7 @@ import yaml
 from babel.dates import format_date
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
-from feeds import export
+from feeds import export, store
 from feeds.web import external
 
 bp = Blueprint("opendata", __name__, url_prefix="/donnees-ouvertes")
@@ -48,8 +48,7 @@ def _read_only() -> sqlite3.Connection:
 
 
 def _version(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT value FROM _meta WHERE key = 'version'").fetchone()
-    return int(row[0]) if row else 0
+    return store.data_version(sqlite_utils.Database(conn))
 
 
 @dataclass
