@@ -76,11 +76,16 @@ class ResponseCache:
 
     # Besides watching the files, the data version is read at least this often (seconds).
     RECHECK = 1.0
+    # The bodies kept, all together and each (bytes): a million releases make twenty sitemap files of 5 MB,
+    # which would otherwise stay in memory for as long as the data does not change.
+    MAX_BYTES = 32 * 1024 * 1024
+    MAX_BODY = 2 * 1024 * 1024
 
     def __init__(self, db_path: str | Path, max_entries: int = 2048):
         self.db_path = str(db_path)
         self.max_entries = max_entries
         self.entries: OrderedDict[tuple, _Cached] = OrderedDict()
+        self.size = 0
         self.version: str | None = None
         self.next_embargo: float | None = None  # a POSIX timestamp
         self.db: sqlite_utils.Database | None = None
@@ -114,6 +119,7 @@ class ResponseCache:
                 version = (files[0], store.data_version(self.db))
                 if version != self.version:
                     self.entries.clear()
+                    self.size = 0
                     self.version = version
                     due = store.next_embargo(self.db)
                     self.next_embargo = datetime.fromisoformat(due).timestamp() if due else None
@@ -148,15 +154,19 @@ class ResponseCache:
             return
         hit = self.entries.get(key)
         if hit and hit.expires > time.monotonic():
+            self.entries.move_to_end(key)  # least recently used out first
             await hit.replay(scope, send)
             return
-        captured: dict = {"body": []}
+        captured: dict = {"body": [], "size": 0}
 
         async def capture(message):
             if message["type"] == "http.response.start":
                 captured["status"], captured["headers"] = message["status"], list(message.get("headers", []))
             elif message["type"] == "http.response.body":
-                captured["body"].append(message.get("body", b""))
+                body = message.get("body", b"")
+                captured["size"] += len(body)
+                if captured["size"] <= self.MAX_BODY:  # too large to keep: not held either
+                    captured["body"].append(body)
             await send(message)
 
         version = self.version
@@ -164,12 +174,15 @@ class ResponseCache:
         headers = dict((k.lower(), v) for k, v in captured.get("headers", []))
         cache_control = headers.get(b"cache-control", b"").decode()
         max_age = re.search(r"max-age=(\d+)", cache_control)
+        size = captured["size"]
         if (captured.get("status") == 200 and "public" in cache_control and max_age and b"etag" in headers
-                and scope["method"] == "GET" and version == self.version):
+                and scope["method"] == "GET" and version == self.version and size <= self.MAX_BODY):
+            old = self.entries.pop(key, None)
+            self.size += size - (len(old.body) if old else 0)
             self.entries[key] = _Cached(time.monotonic() + min(int(max_age[1]), 3600), captured["headers"],
                                         b"".join(captured["body"]))
-            if len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+            while len(self.entries) > self.max_entries or self.size > self.MAX_BYTES:
+                self.size -= len(self.entries.popitem(last=False)[1].body)
 
 
 class _Cached:

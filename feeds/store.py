@@ -623,45 +623,128 @@ def fts_expression(text: str | None) -> str | None:
     return " ".join(phrases[:SEARCH_MAX_TERMS]) or None
 
 
-RANKED_MATCHES = 5000  # above this many matches, search results come newest first
+RANKED_MATCHES = 5000  # up to this many matches, best first (bm25); beyond, newest first
+SEARCH_COUNT_LIMIT = 10_000  # matches counted exactly up to this many; beyond, "plus de 10 000 résultats"
+# Newest first, two ways: walk the releases newest first and ask the index about each one (a lookup costs
+# about as much as reading this many matches in the index), or read every match in the index and keep those
+# among a window of the newest releases. The first is cheaper when the matches are dense.
+_LOOKUP_COST = 1600
+_DENSITY_COUNT = 100_000  # matches counted (in the index alone) to choose between the two
+# Withdrawn releases keep their title in the index: searches leave them out.
+_NOT_WITHDRAWN = "rowid NOT IN (SELECT rowid FROM releases WHERE status < 'published' OR status > 'published')"
+
+
+@dataclass
+class SearchPage:
+    """One page of search results: (release, snippet) pairs, the number of matches and how they come."""
+
+    results: list[tuple[Release, str | None]]
+    total: int
+    exact: bool = True  # False: more than ``total`` (SEARCH_COUNT_LIMIT) matches, not counted further
+    ranked: bool = True  # best first (bm25); False: newest first, as there are too many matches to rank
 
 
 def search(db: sqlite_utils.Database, text: str | None, filters: dict[str, Any] | None = None,
            limit: int = 20, offset: int = 0) -> tuple[list[tuple[Release, str | None]], int]:
-    """Releases matching ``text`` (best first, bm25 with the title weighing most) and ``filters``.
+    """Releases matching ``text`` and ``filters``: one page of (release, snippet) and the total (see search_page)."""
+    page = search_page(db, text, filters, limit, offset)
+    return page.results, page.total
 
-    Returns one page of (release, snippet) and the total. The snippet marks matches with \\x02 … \\x03,
-    so the caller escapes it before turning the marks into HTML. Without text, the newest come first.
+
+def search_page(db: sqlite_utils.Database, text: str | None, filters: dict[str, Any] | None = None,
+                limit: int = 20, offset: int = 0) -> SearchPage:
+    """Releases matching ``text`` and ``filters``, without ranking or sorting a million rows.
+
+    Up to RANKED_MATCHES matches: best first (bm25, the title weighing most). More: newest first. The total
+    is exact up to SEARCH_COUNT_LIMIT; beyond, the page says "more than" (``exact`` False). The snippet
+    marks matches with \\x02 … \\x03, so the caller escapes it before turning the marks into HTML. Without
+    text, the newest come first.
     """
     where, params = facet_where(filters or {})
     expression = fts_expression(text)
     if expression is None:
         releases = latest(db, limit, offset, where, params)
-        return [(r, None) for r in releases], count(db, where, params)
-    extra = f"AND {where}" if where else ""
-    # CROSS JOIN keeps the full-text index as the outer loop (the planner may otherwise scan releases).
-    base = ("FROM releases_fts CROSS JOIN releases r ON r.rowid = releases_fts.rowid "
-            f"WHERE releases_fts MATCH ? AND r.status = 'published' {extra}")
-    total = db.conn.execute(f"SELECT count(*) {base}", (expression, *params)).fetchone()[0]
-    # Rank first (rowids only), then read records and snippets of the one page shown: snippets and
-    # records of every match would otherwise be built before sorting.
-    if total > RANKED_MATCHES:
-        # A query matching most of the archive is answered newest first: ranking every match costs
-        # seconds at a million releases and tells a reader little more than the date does.
-        ranked = (f"SELECT r.rowid FROM releases r WHERE r.rowid IN (SELECT rowid FROM releases_fts WHERE "
-                  f"releases_fts MATCH ?) AND r.status = 'published' {extra} ORDER BY r.published DESC LIMIT ? OFFSET ?")
+        return SearchPage([(r, None) for r in releases], count(db, where, params), ranked=False)
+    conn = db.conn
+    and_where = f"AND {where}" if where else ""
+    if where:
+        # Filters need the rows: count through them, up to the limit.
+        matches = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM releases_fts CROSS JOIN releases r "
+            f"ON r.rowid = releases_fts.rowid WHERE releases_fts MATCH ? AND r.status = 'published' {and_where} "
+            "LIMIT ?)", (expression, *params, SEARCH_COUNT_LIMIT + 1)).fetchone()[0]
     else:
-        ranked = f"SELECT r.rowid {base} ORDER BY bm25(releases_fts, 10.0, 4.0, 1.0), r.published DESC LIMIT ? OFFSET ?"
-    rowids = [r[0] for r in db.conn.execute(ranked, (expression, *params, limit, offset))]
+        # The index alone, bounded: a word found in every release costs no more than a rare one.
+        matches = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM releases_fts WHERE releases_fts MATCH ? AND {_NOT_WITHDRAWN} "
+            "LIMIT ?)", (expression, SEARCH_COUNT_LIMIT + 1)).fetchone()[0]
+    total, exact = min(matches, SEARCH_COUNT_LIMIT), matches <= SEARCH_COUNT_LIMIT
+    if matches == 0 or offset >= total:
+        return SearchPage([], total, exact, matches <= RANKED_MATCHES)
+    limit = min(limit, total - offset)  # the pages end with the count, past the limit too
+    if where:
+        # Ranked or sorted by date among the matches that pass the filters, at most SEARCH_COUNT_LIMIT
+        # of them in the common case of a filter narrower than the words.
+        order = ("bm25(releases_fts, 10.0, 4.0, 1.0), r.published DESC" if matches <= RANKED_MATCHES
+                 else "r.published DESC, r.rowid DESC")
+        rowids = [r[0] for r in conn.execute(
+            "SELECT r.rowid FROM releases_fts CROSS JOIN releases r ON r.rowid = releases_fts.rowid "
+            f"WHERE releases_fts MATCH ? AND r.status = 'published' {and_where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (expression, *params, limit, offset))]
+    elif matches <= RANKED_MATCHES:
+        rowids = [r[0] for r in conn.execute(
+            f"SELECT rowid FROM releases_fts WHERE releases_fts MATCH ? AND {_NOT_WITHDRAWN} "
+            "ORDER BY bm25(releases_fts, 10.0, 4.0, 1.0), rowid DESC LIMIT ? OFFSET ?",
+            (expression, limit, offset))]
+    else:
+        rowids = _newest_matches(db, expression, limit, offset)
+    return SearchPage(_with_snippets(conn, expression, rowids), total, exact, matches <= RANKED_MATCHES)
+
+
+def _newest_matches(db: sqlite_utils.Database, expression: str, limit: int, offset: int) -> list[int]:
+    """Rowids of matching public releases, newest first (publication date, then rowid), one page.
+
+    Never sorts the matches: either the releases are walked newest first (an index) and each is looked up
+    in the full-text index until the page is full, or the matches are read in the index and kept when among
+    a window of the newest releases, a window widened until it holds the page.
+    """
+    conn = db.conn
+    wanted = offset + limit
+    index_matches = conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM releases_fts WHERE releases_fts MATCH ? LIMIT ?)",
+        (expression, _DENSITY_COUNT)).fetchone()[0]
+    density = min(index_matches / max(feed_count(db), 1), 1.0)
+    if wanted * _LOOKUP_COST < density * index_matches:
+        return [r[0] for r in conn.execute(
+            "SELECT r.rowid FROM releases r WHERE r.status = 'published' AND EXISTS (SELECT 1 FROM releases_fts f "
+            "WHERE releases_fts MATCH ? AND f.rowid = r.rowid) ORDER BY r.published DESC, r.rowid DESC "
+            "LIMIT ? OFFSET ?", (expression, limit, offset))]
+    window = int(wanted / max(density, 1e-6) * 1.5) + 200
+    while True:
+        newest = [r[0] for r in conn.execute(
+            "SELECT rowid FROM releases WHERE status = 'published' ORDER BY published DESC, rowid DESC LIMIT ?",
+            (window,))]
+        # +rowid: the window is checked for each match read, instead of one index lookup per window row.
+        found = {r[0] for r in conn.execute(
+            "SELECT rowid FROM releases_fts WHERE releases_fts MATCH ? AND +rowid IN "
+            "(SELECT value FROM json_each(?))", (expression, json.dumps(newest)))}
+        page = [rowid for rowid in newest if rowid in found]
+        if len(page) >= wanted or len(newest) < window:
+            return page[offset:wanted]
+        window *= 4
+
+
+def _with_snippets(conn: sqlite3.Connection, expression: str, rowids: list[int]) -> list[tuple[Release, str | None]]:
+    """The records and snippets of one page of rowids, in that order."""
     if not rowids:
-        return [], total
-    found = {rowid: (record, snippet) for rowid, record, snippet in db.conn.execute(
+        return []
+    found = {rowid: (record, snippet) for rowid, record, snippet in conn.execute(
         "SELECT r.rowid, v.record, snippet(releases_fts, -1, char(2), char(3), '…', 24) "
         "FROM releases_fts CROSS JOIN releases r ON r.rowid = releases_fts.rowid "
         "JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision "
         f"WHERE releases_fts MATCH ? AND releases_fts.rowid IN ({', '.join('?' * len(rowids))})",
         (expression, *rowids))}
-    return [(Release.from_dict(json.loads(found[i][0])), found[i][1]) for i in rowids if i in found], total
+    return [(Release.from_dict(json.loads(found[i][0])), found[i][1]) for i in rowids if i in found]
 
 
 _FACET_OPTIONS: dict[tuple, dict] = {}

@@ -387,3 +387,41 @@ def test_every_link_of_the_releases_table_page_resolves(live_server):
         except urllib.error.HTTPError as exc:
             broken.append((href, exc.code))
     assert broken == []
+
+
+@pytest.mark.parametrize("limit", [3, 10_000])
+def test_search_with_many_matches_walks_the_table_newest_first_without_count_nor_facets(built_db, site, monkeypatch,
+                                                                                           limit):
+    """Past the count limit, ?_search= is neither counted nor faceted, and says so; below, Datasette's own search."""
+    import asyncio
+
+    from feeds.opendata import plugin
+    from feeds.server import make_datasette
+
+    monkeypatch.setattr(plugin, "SEARCH_COUNT_LIMIT", limit)
+    conn = sqlite3.connect(built_db)
+    expected = [tuple(r) for r in conn.execute(
+        "select id, published from releases where rowid in (select rowid from releases_fts where releases_fts match "
+        "'\"les\"') order by published desc")]
+    conn.close()
+    assert 3 < len(expected) < 50
+    ds = make_datasette(built_db, site)
+
+    async def fetch(path):
+        await ds.invoke_startup()
+        return await ds.client.get(path)
+
+    data = asyncio.run(fetch("/pressroom/releases.json?_search=LES&_col=id&_col=published")).json()
+    rows = [dict(zip(data["columns"], row, strict=True)) for row in data["rows"]]
+    assert [r["published"] for r in rows] == [published for _, published in expected]  # newest first
+    assert {r["id"] for r in rows} == {i for i, _ in expected}
+    html = asyncio.run(fetch("/pressroom/releases?_search=les")).text
+    if limit == 3:
+        assert data["filtered_table_rows_count"] is None and not data["facet_results"]
+        assert "plus de 3 communiqués correspondent : les plus récents d'abord, sans décompte ni facettes" in \
+            data["human_description_en"]
+        assert "plus de 3 communiqués correspondent" in html
+    else:
+        assert data["filtered_table_rows_count"] == len(expected)
+        assert list(data["facet_results"]) == ["publisher_id", "kind", "place", "year", "topics"]
+        assert "plus de" not in data["human_description_en"]

@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
-from datasette.utils import path_with_added_args, path_with_removed_args
+from datasette.utils import escape_fts, path_with_added_args, path_with_removed_args
 from markupsafe import Markup, escape
 
-from feeds.store import PRIVATE_TABLES
+from feeds.store import PRIVATE_TABLES, SEARCH_COUNT_LIMIT
 
 DATABASE = "pressroom"
 # Large enough for any release, small enough that randomblob(500000000) fails at once.
@@ -116,3 +117,77 @@ class TopicFacet(Facet):
 @hookimpl
 def register_facet_classes():
     return [TopicFacet]
+
+
+# ---------------------------------------------------------------- full-text search that stays fast at a million rows
+
+# Datasette's ?_search= keeps the rows whose rowid is among every match, then counts them and facets them: at a
+# million releases, a word found in most of them costs seconds. Past SEARCH_COUNT_LIMIT matches (counted in
+# the full-text index alone, bounded), the table is instead walked newest first (its default order) and each
+# row looked up in the index until the page is full, and neither counted nor faceted; the page says so.
+RELEASES_PATH = re.compile(rf"^(/[^/]+)?/{DATABASE}/releases(\.json|\.csv)?$")  # base_url or not
+SCOPE_KEY = "feeds.many_matches"
+DEFAULT_SEARCH = "rowid in (select rowid from releases_fts where releases_fts match escape_fts(:search))"
+WALK_SEARCH = ("exists (select 1 from releases_fts where releases_fts match escape_fts(:search) "
+               "and releases_fts.rowid = releases.rowid)")
+
+
+def many_matches_description() -> str:
+    limit = f"{SEARCH_COUNT_LIMIT:,}".replace(",", "\u202f")
+    return f"plus de {limit} communiqués correspondent : les plus récents d'abord, sans décompte ni facettes"
+
+
+async def _many_matches(datasette, search: str) -> bool:
+    expression = escape_fts(search)
+    if not expression:
+        return False
+    try:
+        rows = await datasette.get_database(DATABASE).execute(
+            "select count(*) from (select 1 from releases_fts where releases_fts match :q limit :n)",
+            {"q": expression, "n": SEARCH_COUNT_LIMIT + 1})
+    except Exception:  # a query FTS5 cannot parse: Datasette answers it as usual
+        return False
+    return rows.first()[0] > SEARCH_COUNT_LIMIT
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def bounded_search(scope, receive, send):
+            if scope.get("type") == "http" and RELEASES_PATH.match(scope.get("path", "")):
+                pairs = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True)
+                search = dict(pairs).get("_search")
+                sorted_ = any(k in ("_sort", "_sort_desc") for k, _ in pairs)
+                if search and not sorted_ and await _many_matches(datasette, search):
+                    extra = [(k, "1") for k in ("_nocount", "_nofacet") if k not in dict(pairs)]
+                    scope = {**scope, SCOPE_KEY: True,
+                             "query_string": urlencode(pairs + extra).encode()}
+            await app(scope, receive, send)
+
+        return bounded_search
+
+    return wrap
+
+
+@hookimpl(hookwrapper=True)
+def filters_from_request(request, database, table, datasette):
+    outcome = yield
+    if database != DATABASE or table != "releases" or not request.scope.get(SCOPE_KEY):
+        return
+
+    def walk(hook):
+        async def inner():
+            arguments = hook
+            while callable(arguments):
+                arguments = arguments()
+            if hasattr(arguments, "__await__"):
+                arguments = await arguments
+            if arguments and DEFAULT_SEARCH in arguments.where_clauses:
+                arguments.where_clauses = [WALK_SEARCH if c == DEFAULT_SEARCH else c
+                                           for c in arguments.where_clauses]
+                arguments.human_descriptions = [*arguments.human_descriptions, many_matches_description()]
+            return arguments
+
+        return inner
+
+    outcome.force_result([walk(hook) for hook in outcome.get_result()])

@@ -165,7 +165,11 @@ def release(release_id: str):
 
 @bp.route("/search")
 def search():
-    """Full-text search (diacritics folded, best matches first) with publisher, kind, place and year filters."""
+    """Full-text search (diacritics folded) with publisher, kind, place and year filters.
+
+    Best matches first when there are few enough to rank (store.RANKED_MATCHES), else newest first; counted
+    exactly up to store.SEARCH_COUNT_LIMIT, beyond "plus de …": the page says which.
+    """
     page, db = _page(), _db()
     q = (request.args.get("q") or "").strip()[:SEARCH_MAX_CHARS]
     kind = request.args.get("kind") or None
@@ -176,10 +180,13 @@ def search():
         "year": request.args.get("year", type=int),
     }
     asked = bool(q) or any(v is not None for v in filters.values())
-    results, total = store.search(db, q, filters, PAGE_SIZE, (page - 1) * PAGE_SIZE) if asked else ([], 0)
+    found = store.search_page(db, q, filters, PAGE_SIZE, (page - 1) * PAGE_SIZE) if asked else None
+    results, total = (found.results, found.total) if found else ([], 0)
     args = {k: v for k, v in {"q": q, **filters}.items() if v not in (None, "")}
     return _html(
         "search.html", q=q, filters=filters, asked=asked, total=total, options=store.facet_options(db),
+        exact=found.exact if found else True, ranked=bool(found and found.ranked and q),
+        ranked_max=store.RANKED_MATCHES,
         results=[(r, _snippet(s)) for r, s in results], kind_labels=KIND_LABELS,
         pagination=_pagination("pages.search", page, _pages(total), **args), noindex=True,
         feeds=syndication.feeds_for("q", q) if q else syndication.feeds_for(),
