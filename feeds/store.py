@@ -555,22 +555,27 @@ def feed_count(db: sqlite_utils.Database, filters: Iterable[tuple[str, str]] = (
 
 
 def facet_values(db: sqlite_utils.Database) -> dict[str, list[str]]:
-    """Every value of every facet that has at least one public release: the feeds worth listing."""
-    queries = {
-        "publisher": "SELECT DISTINCT p.name FROM publishers p JOIN releases r ON r.publisher_id = p.id",
-        "topic": "SELECT DISTINCT t.name FROM topics t JOIN release_topics rt ON rt.topic_id = t.id "
-                 "JOIN releases r ON r.id = rt.release_id",
-        "place": "SELECT DISTINCT r.place FROM releases r WHERE r.place IS NOT NULL AND r.place != ''",
-        "person": "SELECT DISTINCT p.name FROM people p JOIN quotes q ON q.person_id = p.id "
-                  "JOIN releases r ON r.id = q.release_id",
-        "kind": "SELECT DISTINCT r.kind FROM releases r",
+    """Every value of every facet that has at least one public release: the feeds worth listing.
+
+    Each value is looked up once (publishers, topics and people exist until a public release of theirs is
+    found; places and kinds are read in an index, one value after the other): never a pass over every release.
+    """
+    exists = {
+        "publisher": "SELECT p.name FROM publishers p WHERE EXISTS (SELECT 1 FROM releases r "
+                     "WHERE r.publisher_id = p.id AND r.status = 'published')",
+        "topic": "SELECT t.name FROM topics t WHERE EXISTS (SELECT 1 FROM release_topics rt JOIN releases r "
+                 "ON r.id = rt.release_id WHERE rt.topic_id = t.id AND r.status = 'published')",
+        "person": "SELECT p.name FROM people p WHERE EXISTS (SELECT 1 FROM quotes q JOIN releases r "
+                  "ON r.id = q.release_id WHERE q.person_id = p.id AND r.status = 'published')",
     }
-    values = {}
-    for kind, sql in queries.items():
-        joined = " AND " if " WHERE " in sql else " WHERE "
-        rows = db.conn.execute(sql + joined + "r.status = 'published'").fetchall()
-        values[kind] = sorted(r[0] for r in rows if r[0])
-    return values
+    values = {kind: sorted(r[0] for r in db.conn.execute(sql) if r[0]) for kind, sql in exists.items()}
+    for kind in ("place", "kind"):  # indexed on (status, column): one step per distinct value
+        found, last = [], ""
+        while (row := db.conn.execute(f"SELECT min({kind}) FROM releases WHERE status = 'published' AND {kind} > ?",
+                                      (last,)).fetchone()) and row[0] is not None:
+            found.append(last := row[0])
+        values[kind] = found
+    return {kind: values[kind] for kind in ("publisher", "topic", "place", "person", "kind")}
 
 
 def facet_known(db: sqlite_utils.Database, kind: str, value: str) -> bool:
