@@ -30,9 +30,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from typing import NotRequired, TypedDict
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
+from feeds import store
 from feeds.config import Site
+from feeds.web.selection import Snapshot
 
 MANIFEST = ".build-manifest.json"
 QUERY_DIR, GONE_DIR = "_q", "_gone"
@@ -44,6 +47,7 @@ NOT_FOUND_PROBE = "/__page-introuvable__"
 DYNAMIC_PREFIXES = ("/api/",)
 LIVE_WITH_QUERY = ("/search",)
 DATASETTE_PREFIX = "/data/"
+DOWNLOADS_PREFIX = "/donnees-ouvertes"
 DATASETTE_EXPORTS = (".csv", ".json")
 # Types whose documents may carry links to follow.
 TEXT_TYPES = ("text/html", "text/plain", "text/xml", "application/xml", "application/atom+xml",
@@ -54,7 +58,7 @@ JSON_ESCAPES = {"\\u0027": "'", "\\u0026": "&", "\\/": "/"}
 # One selection, several formats: a feed found in one format is also written in the others (the OPML lists
 # Atom only, pages link Atom and RSS).
 FEED_FORMATS = ("/feed.atom", "/feed.rss", "/feed.json")
-POOL_THRESHOLD = 48  # fewer URLs than this in a round are rendered in this process, without a pool
+POOL_THRESHOLD = 400  # fewer URLs than this in a round are rendered in this process, without a pool
 CHUNK = 32
 # Code that shapes every page: a change in it means no cached release page can be trusted.
 CODE_ROOT = Path(__file__).resolve().parent
@@ -83,8 +87,7 @@ class BuildReport:
                 f"{self.rendered} documents rendus en {self.seconds:.2f} s")
 
 
-@dataclass
-class Page:
+class Page(TypedDict):
     """One rendered URL, as the manifest remembers it."""
 
     url: str  # path and raw query, e.g. /feed.atom?publisher=X
@@ -94,7 +97,7 @@ class Page:
     cache_control: str | None
     sha: str
     links: list[str]
-    key: str | None = None  # release pages: what they depend on (no need to render them again if unchanged)
+    key: NotRequired[str | None]  # what it is made of (see Keys): no need to render it again if unchanged
 
 
 # ---------------------------------------------------------------- URLs and files
@@ -169,7 +172,9 @@ def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str) 
     from feeds.web import create_app
 
     app = create_app({"DATABASE": db_path, "SITE": site})
-    _worker.update(client=app.test_client(), out=Path(out), db_path=db_path, site=site, datasette=None)
+    # The database does not change during a build: listings and feeds read it once (feeds.web.selection).
+    app.extensions["pressroom_source"] = Snapshot(app.extensions["pressroom_db"]())
+    _worker.update(client=app.test_client(), out=Path(out), db_path=db_path, site=site, datasette=None, app=app)
 
 
 def run_async(coroutine):
@@ -227,14 +232,17 @@ def _render(task: tuple[str, dict | None]) -> tuple[dict | None, bool]:
     else:
         return {"url": url, "status": status}, False
     sha = hashlib.sha256(body).hexdigest()
-    # Data exports (tables as CSV or JSON) are leaves: their text is not a page of the site.
-    leaf = status != 200 or url.startswith(DATASETTE_PREFIX)
+    # Data exports (tables as CSV or JSON) are leaves: their text is not a page of the site. So are feeds:
+    # they link to release pages and their archives, which the build finds without reading them.
+    leaf = status != 200 or url.startswith(DATASETTE_PREFIX) or urlsplit(url).path in FEED_FORMATS
     links = [] if leaf else links_of(body, content_type, urlsplit(url).path, _worker["site"].base_url)
     written = not (previous and previous.get("sha") == sha and previous.get("file") == name
                    and (out / name).is_file())
     if written:
         _write(out, name, body)
-    return asdict(Page(url, name, status, content_type, cache_control, sha, links)), written
+    page = Page(url=url, file=name, status=status, content_type=content_type, cache_control=cache_control,
+                sha=sha, links=links)
+    return page, written
 
 
 def _render_many(tasks: list[tuple[str, dict | None]]) -> list[tuple[dict | None, bool]]:
@@ -265,6 +273,92 @@ def release_keys(db_path: str, release_url: Callable[[str], str], fingerprint: s
     finally:
         conn.close()
     return {release_url(row[0]): f"{fingerprint}:{json.dumps(row[1:], ensure_ascii=False)}" for row in rows}
+
+
+class Keys:
+    """What a document is made of, for the documents that do not need rendering to know it.
+
+    A release page: its release's revision, status and publisher. A feed or a listing page: the releases it
+    shows (ids and revisions) and the links that depend on the size of its selection. A download: the data
+    version. Other documents (home-made ones are few and cheap) have no key and are always rendered.
+    """
+
+    def __init__(self, app, db_path: str, site: Site, fingerprint: str):
+        from flask import url_for
+
+        from feeds.web import pages, syndication
+
+        self.snapshot: Snapshot = app.extensions["pressroom_source"]
+        self.site, self.fingerprint = site, fingerprint
+        self.facets = {prefix: kind for kind, (prefix, *_rest) in pages.FACETS.items()}
+        self.page_size, self.filters = pages.PAGE_SIZE, syndication.FILTERS
+        self.feed_url, self.archive_count = syndication.feed_url, syndication.archive_count
+        with app.test_request_context():
+            self.releases = release_keys(db_path, lambda i: url_for("pages.release", release_id=i), fingerprint) \
+                if "pages.release" in app.view_functions else {}
+        self.data = f"{fingerprint}:data:{store.data_version(self.snapshot.db)}"
+
+    def __call__(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        if not parts.query and parts.path in self.releases:
+            return self.releases[parts.path]
+        if parts.path.startswith((DATASETTE_PREFIX, DOWNLOADS_PREFIX)):
+            return self.data
+        found = self._selection(parts)
+        if found is None:
+            return None
+        selection, page, size = found
+        count = self.snapshot.count(selection)
+        archives = self.archive_count(count, size)
+        if page is None:
+            shown, links = self.snapshot.ids(selection, size), (archives, count)
+        elif 1 <= page <= archives:
+            shown, links = self.snapshot.ids(selection, size, (page - 1) * size, oldest_first=True), page < archives
+        else:
+            return None
+        if not count or shown is None:
+            return None
+        made_of = hashlib.sha256(repr((url, links, shown)).encode()).hexdigest()[:32]
+        return f"{self.fingerprint}:{made_of}"
+
+    def archives(self, url: str) -> list[str]:
+        """Every archive page of a feed or listing: found at once, not one link after the other."""
+        parts = urlsplit(url)
+        found = self._selection(parts)
+        if found is None or found[1] is not None:
+            return []
+        selection, _, size = found
+        count = self.archive_count(self.snapshot.count(selection), size)
+        if parts.path in FEED_FORMATS:
+            fmt = parts.path.rsplit(".", 1)[1]
+            return [self.feed_url(fmt, selection, n, root="") for n in range(1, count + 1)]
+        return [f"{parts.path}?page={n}" for n in range(1, count + 1)]
+
+    def _selection(self, parts) -> tuple[tuple, int | None, int] | None:
+        """(selection, archive page, page size) of a feed or listing URL in the form the site links it."""
+        page, selection = None, []
+        for name, value in parse_qsl(parts.query, keep_blank_values=True):
+            if name == "page" and page is None and value.isdigit():
+                page = int(value)
+            elif name in self.filters and name != "q":
+                selection.append((name, value))
+            else:
+                return None
+        if parts.path in FEED_FORMATS:
+            selection.sort(key=lambda item: list(self.filters).index(item[0]))
+            fmt = parts.path.rsplit(".", 1)[1]
+            canonical = urlsplit(self.feed_url(fmt, tuple(selection), page, root=""))
+            if (canonical.path, canonical.query) != (parts.path, parts.query):
+                return None
+            return tuple(selection), page, max(self.site.feed_size, 1)
+        if selection:
+            return None
+        if parts.path == "/":
+            return (), page, self.page_size
+        for prefix, kind in self.facets.items():
+            if parts.path.startswith(prefix) and len(parts.path) > len(prefix):
+                return ((kind, unquote(parts.path[len(prefix):])),), page, self.page_size
+        return None
 
 
 # ---------------------------------------------------------------- the build
@@ -305,28 +399,24 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     workers = workers or os.cpu_count() or 1
 
     _init_worker(db_path, site, datasette_url, str(out))
-    app = _worker["client"].application
-    with app.test_request_context():
-        from flask import url_for
-
-        keys = release_keys(db_path, lambda i: url_for("pages.release", release_id=i), code_fingerprint(site)) \
-            if "pages.release" in app.view_functions else {}
+    keys = Keys(_worker["app"], db_path, site, code_fingerprint(site))
 
     report = BuildReport()
     pages: dict[str, dict] = {}
     seen: set[str] = set()
     # Every release has a page, withdrawn ones too (a 410 that nothing links to any more).
-    frontier = list(dict.fromkeys([*SEEDS, NOT_FOUND_PROBE, *sorted(keys)]))
+    frontier = list(dict.fromkeys([*SEEDS, NOT_FOUND_PROBE, *sorted(keys.releases)]))
     pool: ProcessPoolExecutor | None = None
     try:
         while frontier:
             seen.update(frontier)
+            round_urls = frontier
             todo = []
             for url in frontier:
                 previous = old.get(url)
-                key = keys.get(urlsplit(url).path)
-                if key and not full and previous and previous.get("key") == key and (out / previous["file"]).is_file():
-                    pages[url] = previous  # same release, same revision, same code: the same page
+                key = keys(url) if previous and not full else None
+                if key and previous.get("key") == key and (out / previous["file"]).is_file():
+                    pages[url] = previous  # made of the same releases by the same code: the same document
                 else:
                     todo.append((url, previous))
             results: Iterable[tuple[dict | None, bool]]
@@ -344,13 +434,15 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                         page["status"] == 404 and page["url"] != NOT_FOUND_PROBE):
                     report.broken.append(page["url"])
                     continue
-                page["key"] = keys.get(urlsplit(page["url"]).path)
+                page["key"] = keys(page["url"])
                 pages[page["url"]] = page
                 if written:
                     report.written.append(page["file"])
             if progress:
                 progress(len(todo))
-            frontier = sorted({link for page in pages.values() for link in page["links"]} - seen)
+            found = {link for url in round_urls if url in pages for link in pages[url]["links"]} - seen
+            found.update(page for url in list(found) for page in keys.archives(url))
+            frontier = sorted(found - seen)
     finally:
         if pool is not None:
             pool.shutdown()

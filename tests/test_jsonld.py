@@ -10,7 +10,7 @@ from schemaorg import problems
 
 from feeds import store
 from feeds.model import Quote, Release, Source
-from feeds.web import jsonld
+from feeds.web import jsonld, pages
 
 SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 HTML_LANG = re.compile(r'<html lang="([^"]+)">')
@@ -192,9 +192,10 @@ def test_home_has_website_with_search_action_and_organization(client):
     assert [p for i in items for p in problems(i)] == []
 
 
-def test_every_listing_page_fits_the_vocabulary(client, built_db):
+def test_every_listing_page_fits_the_vocabulary(client, built_db, monkeypatch):
+    monkeypatch.setattr(pages, "PAGE_SIZE", 4)  # archive pages too
     db = store.connect(built_db, create=False)
-    paths = ["/", "/?page=1", "/search?q=numerique"]
+    paths = ["/", "/?page=1", "/publishers/Direction interministérielle du numérique (DINUM)?page=1", "/search?q=numerique"]
     for prefix, sql in (
         ("publishers", "SELECT DISTINCT p.name FROM publishers p JOIN releases r ON r.publisher_id = p.id"),
         ("topics", "SELECT DISTINCT t.name FROM topics t JOIN release_topics rt ON rt.topic_id = t.id"),

@@ -140,22 +140,33 @@ def test_english_release_page_marks_the_french_interface(client, built_db):
     assert '<meta property="og:locale" content="en_GB">' in html
 
 
-def test_home_is_paginated(client, built_db, monkeypatch):
+def test_home_shows_the_newest_and_archive_pages_that_never_move(client, built_db, monkeypatch):
+    """The newest 4 on the home page; archive pages of 4 counted from the oldest, each newest first."""
     monkeypatch.setattr(pages, "PAGE_SIZE", 4)
-    ids = public_ids(built_db)
-    pages_count = (len(ids) + 3) // 4
-    seen = []
-    for n in range(1, pages_count + 1):
-        _, page = get(client, f"/?page={n}")
+    db = store.connect(built_db, create=False)
+    newest = [r[0] for r in db.conn.execute(
+        "SELECT id FROM releases WHERE status = 'published' ORDER BY published DESC, id DESC")]
+    oldest = newest[::-1]
+    archives = (len(newest) - 1) // 4
+    assert archives >= 2
+
+    def shown(path):
+        _, page = get(client, path)
         listed = [link.removeprefix("/releases/") for link in page.links if link.startswith("/releases/")]
-        assert len(listed) == (4 if n < pages_count else len(ids) - 4 * (pages_count - 1))
-        seen += listed
         nav = [link for link in page.links if "page=" in link or link == "http://press.test/"]
-        expected = ([f"http://press.test/?page={n - 1}" if n > 2 else "http://press.test/"] if n > 1 else [])
-        expected += [f"http://press.test/?page={n + 1}"] if n < pages_count else []
-        assert nav == expected, n
-    assert sorted(seen) == ids
-    assert client.get(f"/?page={pages_count + 1}").status_code == 404
+        return listed, nav
+
+    assert shown("/") == (newest[:4], [f"http://press.test/?page={archives}"])
+    seen = set(newest[:4])
+    for n in range(1, archives + 1):
+        listed, nav = shown(f"/?page={n}")
+        assert listed == oldest[(n - 1) * 4:n * 4][::-1], n
+        newer = f"http://press.test/?page={n + 1}" if n < archives else "http://press.test/"
+        assert nav == [newer] + ([f"http://press.test/?page={n - 1}"] if n > 1 else []), n
+        seen.update(listed)
+    assert seen == set(newest)
+    for bad in (0, archives + 1, "x"):
+        assert client.get(f"/?page={bad}").status_code == 404
 
 
 def test_facet_pages_list_their_releases(client, built_db):

@@ -89,9 +89,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     def datetime_fr(value: datetime | None) -> str:
         return format_datetime(value, "EEEE d MMMM y 'à' HH'h'mm", locale="fr") if value else ""
 
+    fixed: dict[str, dict[str, str]] = {}
+
+    def site_links() -> dict[str, str]:
+        """The addresses every page links to, worked out once per script root (routing is not free)."""
+        from flask import request
+
+        if request.script_root not in fixed:
+            fixed[request.script_root] = {
+                "home": url_for("pages.index"), "search": url_for("pages.search"),
+                "opendata": url_for("opendata.page"), "atom": url_for("syndication.atom"),
+                "rss": url_for("syndication.rss"), "sitemap": url_for("sitemaps.sitemap"),
+                "style": url_for("static", filename="style.css"),
+                "favicon": url_for("static", filename="favicon.svg"),
+                "picture": site.absolute(url_for("static", filename="pressroom.png")),
+            }
+        return fixed[request.script_root]
+
     @app.context_processor
     def inject_site():
-        return {"site": site, "external": external}
+        return {"site": site, "external": external, "links": site_links()}
 
     from feeds.web import api, history, pages, sitemaps, syndication
 

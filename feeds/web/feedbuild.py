@@ -149,17 +149,20 @@ class _FeedExtras(BaseExtension):
     def extend_ns(self) -> dict:
         return {"fh": HISTORY} if self.archive else {}
 
+    # First in the head, so that the entries stay the last children (see _splice).
     def extend_atom(self, feed):
         if self.archive:
-            xml_elem(f"{{{HISTORY}}}archive", feed)
+            feed.insert(0, xml_elem(f"{{{HISTORY}}}archive"))
         return feed
 
     def extend_rss(self, rss):
         channel = rss[0]
-        for link in self.rss_links:
-            xml_elem(f"{{{ATOM}}}link", channel, **link)
-        if self.archive:
-            xml_elem(f"{{{HISTORY}}}archive", channel)
+        self_link = channel.find(f"{{{ATOM}}}link")
+        at = channel.index(self_link) + 1 if self_link is not None else 0
+        extras = [xml_elem(f"{{{ATOM}}}link", **link) for link in self.rss_links]
+        for element in extras + ([xml_elem(f"{{{HISTORY}}}archive")] if self.archive else []):
+            channel.insert(at, element)
+            at += 1
         return rss
 
 
@@ -186,11 +189,12 @@ class _EntryExtras(BaseEntryExtension):
 
 
 def _generator(doc: Document, entries: list[Entry], site: Site, fmt: str) -> FeedGenerator:
-    """The head both formats share, and one feedgen entry per release, in the given order."""
+    """The head both formats share (``entries`` date it), nothing else."""
     fg = FeedGenerator()
     if fmt == "rss":
         fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("extras", _FeedExtras, _EntryExtras)
+    fg.id(doc.id)  # Atom's; RSS has none
     fg.title(_title(doc, site))
     fg.subtitle(_subtitle(doc, site))
     fg.updated(feed_updated(entries))  # also RSS lastBuildDate; feedgen would say "now"
@@ -200,21 +204,81 @@ def _generator(doc: Document, entries: list[Entry], site: Site, fmt: str) -> Fee
     fg.link(href=doc.self_url, rel="self", type=CONTENT_TYPES[fmt].split(";")[0])
     fg.link(href=doc.page_url, rel="alternate", type="text/html")  # the last link is RSS's channel link
     fg.extras.archive = doc.archive
-    for e in entries:
-        fe = fg.add_entry(order="append")
-        fe.id(e.id)  # and the RSS guid, isPermaLink="false"
-        fe.title(e.title)
-        fe.published(e.published)
-        fe.updated(e.updated)
-        if e.topics:
-            fe.category([{"term": topic, "label": topic} for topic in e.topics])
-        fe.extras.language = e.language
     return fg
 
 
-def build_atom(doc: Document, entries: list[Entry], site: Site) -> bytes:
+def _add_atom_entry(fg: FeedGenerator, e: Entry) -> None:
+    fe = _add_entry(fg, e)
+    fe.author(name=e.author)
+    fe.extras.links = [{"rel": "alternate", "type": "text/html", "href": e.url}] + [
+        {k: v for k, v in (("rel", "enclosure"), ("type", att["type"]), ("href", att["url"]),
+                           ("title", att["title"]), ("length", att["length"] and str(att["length"]))) if v}
+        for att in e.attachments]
+    if e.summary:
+        fe.summary(e.summary, type="text")
+    fe.content(e.content_html, type="html")  # escaped text, never CDATA
+
+
+def _add_rss_item(fg: FeedGenerator, e: Entry) -> None:
+    fe = _add_entry(fg, e)
+    fe.link(href=e.url)
+    # RSS <author> must be an e-mail address; a body's name goes in dc:creator.
+    fe.dc.dc_creator(e.author)
+    if e.summary:  # HTML by convention in RSS, so the plain text is escaped once more
+        fe.description(str(escape(e.summary)))
+    fe.extras.content = e.content_html
+    # RSS allows one enclosure, whose length is required: the first attachment of known length.
+    known = [att for att in e.attachments if att["length"]]
+    if known:
+        fe.enclosure(known[0]["url"], str(known[0]["length"]), known[0]["type"])
+
+
+def _add_entry(fg: FeedGenerator, e: Entry):
+    fe = fg.add_entry(order="append")
+    fe.id(e.id)  # and the RSS guid, isPermaLink="false"
+    fe.title(e.title)
+    fe.published(e.published)
+    fe.updated(e.updated)
+    if e.topics:
+        fe.category([{"term": topic, "label": topic} for topic in e.topics])
+    fe.extras.language = e.language
+    return fe
+
+
+# format -> (feedgen serialiser, one entry added, the entry's closing tag, the document's closing tags)
+_XML = {
+    "atom": (FeedGenerator.atom_str, _add_atom_entry, b"</entry>", b"</feed>"),
+    "rss": (FeedGenerator.rss_str, _add_rss_item, b"</item>", b"</channel></rss>"),
+}
+
+
+def _splice(fmt: str, fg: FeedGenerator, doc: Document, entries: list[Entry], site: Site,
+            kept: dict | None) -> bytes:
+    """feedgen's document with its entries, each serialised by feedgen once and kept for the next document.
+
+    A release is an entry of a dozen feeds (every facet, three formats, archives): a static build renders
+    its XML once. Entries are the last children of the document (the extensions put theirs first), and an
+    entry's closing tag cannot occur inside it (text is escaped), so the document is the head's bytes with
+    the entries' bytes before its closing tags.
+    """
+    serialise, add, close, end = _XML[fmt]
+    kept = {} if kept is None else kept
+    missing = [e for e in entries if (fmt, e.id, e.url) not in kept]
+    if missing:
+        batch = _generator(doc, missing, site, fmt)
+        for e in missing:
+            add(batch, e)
+        body = serialise(batch, encoding="utf-8")
+        start = body.index(b"<entry" if fmt == "atom" else b"<item")
+        parts = body[start:-len(end)].split(close)[:-1]
+        for e, part in zip(missing, parts, strict=True):
+            kept[(fmt, e.id, e.url)] = part + close
+    head = serialise(fg, encoding="utf-8")
+    return head[:-len(end)] + b"".join(kept[(fmt, e.id, e.url)] for e in entries) + end
+
+
+def build_atom(doc: Document, entries: list[Entry], site: Site, kept: dict | None = None) -> bytes:
     fg = _generator(doc, entries, site, "atom")
-    fg.id(doc.id)
     for rel, href in doc.history.items():
         fg.link(href=href, rel=rel, type="application/atom+xml")
     if doc.hub:
@@ -225,40 +289,20 @@ def build_atom(doc: Document, entries: list[Entry], site: Site) -> bytes:
     logo = site.absolute(site.publisher.get("logo"))
     if logo:
         fg.logo(logo)
-    for fe, e in zip(fg.entry(), entries, strict=True):
-        fe.author(name=e.author)
-        fe.extras.links = [{"rel": "alternate", "type": "text/html", "href": e.url}] + [
-            {k: v for k, v in (("rel", "enclosure"), ("type", att["type"]), ("href", att["url"]),
-                               ("title", att["title"]), ("length", att["length"] and str(att["length"]))) if v}
-            for att in e.attachments]
-        if e.summary:
-            fe.summary(e.summary, type="text")
-        fe.content(e.content_html, type="html")  # escaped text, never CDATA
-    return fg.atom_str(encoding="utf-8")
+    return _splice("atom", fg, doc, entries, site, kept)
 
 
-def build_rss(doc: Document, entries: list[Entry], site: Site) -> bytes:
+def build_rss(doc: Document, entries: list[Entry], site: Site, kept: dict | None = None) -> bytes:
     fg = _generator(doc, entries, site, "rss")
     fg.docs("https://www.rssboard.org/rss-specification")
     fg.extras.rss_links = [{"rel": rel, "type": "application/rss+xml", "href": href}
                            for rel, href in doc.history.items()]
     if doc.hub:
         fg.extras.rss_links.append({"rel": "hub", "href": doc.hub})
-    for fe, e in zip(fg.entry(), entries, strict=True):
-        fe.link(href=e.url)
-        # RSS <author> must be an e-mail address; a body's name goes in dc:creator.
-        fe.dc.dc_creator(e.author)
-        if e.summary:  # HTML by convention in RSS, so the plain text is escaped once more
-            fe.description(str(escape(e.summary)))
-        fe.extras.content = e.content_html
-        # RSS allows one enclosure, whose length is required: the first attachment of known length.
-        known = [att for att in e.attachments if att["length"]]
-        if known:
-            fe.enclosure(known[0]["url"], str(known[0]["length"]), known[0]["type"])
-    return fg.rss_str(encoding="utf-8")
+    return _splice("rss", fg, doc, entries, site, kept)
 
 
-def build_json(doc: Document, entries: list[Entry], site: Site) -> bytes:
+def build_json(doc: Document, entries: list[Entry], site: Site, kept: dict | None = None) -> bytes:
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": _title(doc, site),
@@ -308,7 +352,7 @@ def _rights(site: Site) -> str:
     return " — ".join(x for x in (site.licence.get("name"), site.licence.get("url")) if x)
 
 
-BUILDERS: dict[str, Callable[[Document, list[Entry], Site], bytes]] = {
+BUILDERS: dict[str, Callable[..., bytes]] = {
     "atom": build_atom, "rss": build_rss, "json": build_json,
 }
 

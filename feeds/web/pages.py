@@ -7,7 +7,7 @@ from datetime import datetime
 
 import nh3
 import phonenumbers
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
@@ -50,6 +50,21 @@ def _html(template: str, status: int = 200, **context) -> Response:
         response.headers["Cache-Control"] = "public, max-age=300"
         response.make_conditional(request)
     return response
+
+
+FACET_URLS_KEPT = 10_000
+
+
+@bp.app_template_global()
+def facet_url(kind: str, name: str) -> str:
+    """``url_for`` of a facet page, remembered: the same few names are linked from thousands of pages."""
+    kept = current_app.extensions.setdefault("pressroom_facet_urls", {})
+    key = (request.script_root, kind, name)
+    if key not in kept:
+        if len(kept) >= FACET_URLS_KEPT:
+            kept.clear()
+        kept[key] = url_for(f"pages.{kind}", name=name)
+    return kept[key]
 
 
 @bp.app_template_filter("phone")
@@ -113,21 +128,39 @@ def _pagination(endpoint: str, page: int, pages: int, **args) -> dict:
     return {"page": page, "pages": pages, "prev": link(page - 1), "next": link(page + 1)}
 
 
+def _listing(selection: tuple, endpoint: str, **args) -> dict:
+    """The newest releases of a selection, or one of its archive pages.
+
+    Archive pages hold PAGE_SIZE releases counted from the oldest, like the feeds' RFC 5005 archives: a new
+    release changes the newest page and leaves every archive page as it was (what caches and a static build
+    keep). The newest page may show again some releases of the last archive page.
+    """
+    source = syndication.source_for(_db())
+    total = source.count(selection)
+    archives = syndication.archive_count(total, PAGE_SIZE)
+    page = request.args.get("page", type=int)
+    if "page" in request.args and (page is None or not 1 <= page <= archives):
+        abort(404)
+    if page is None:
+        rows = source.rows(selection, PAGE_SIZE)
+    else:
+        rows = source.rows(selection, PAGE_SIZE, (page - 1) * PAGE_SIZE, oldest_first=True)[::-1]
+
+    def link(n: int | None) -> str | None:
+        return external(endpoint, **args, **({"page": n} if n else {}))
+
+    newer = None if page is None else link(page + 1 if page < archives else None)
+    older = link(archives) if page is None and archives else (link(page - 1) if page and page > 1 else None)
+    return {"releases": [release for release, _ in rows], "total": total, "page": page,
+            "canonical": link(page), "archive": {"page": page, "newer": newer, "older": older}}
+
+
 @bp.route("/")
 def index():
     site = current_app.config["SITE"]
-    page, db = _page(), _db()
-    total = store.count(db)
-    pages = _pages(total)
-    if page > pages:
-        abort(404)
-    releases = store.latest(db, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    home = external("pages.index")
-    return _html(
-        "index.html", releases=releases, total=total, pagination=_pagination("pages.index", page, pages),
-        jsonld=jsonld.website(site, home, external("pages.search")),
-        canonical=external("pages.index", **({"page": page} if page > 1 else {})),
-    )
+    listing = _listing((), "pages.index")
+    return _html("index.html", **listing,
+                 jsonld=jsonld.website(site, external("pages.index"), external("pages.search")))
 
 
 def _recorded(db, release_id: str) -> tuple[datetime | None, datetime | None]:
@@ -195,21 +228,14 @@ def search():
 
 def _facet(kind: str, name: str):
     site = current_app.config["SITE"]
-    page, db = _page(), _db()
-    where, params = store.facet_where({kind: name})
-    total = store.count(db, where, params)
-    pages = _pages(total)
-    if total == 0 or page > pages:
+    listing = _listing(((kind, name),), f"pages.{kind}", name=name)
+    if not listing["total"]:
         abort(404)
-    releases = store.latest(db, PAGE_SIZE, (page - 1) * PAGE_SIZE, where, params)
     _, label, _plural = FACETS[kind]
-    endpoint = f"pages.{kind}"
-    url = external(endpoint, name=name, **({"page": page} if page > 1 else {}))
     home = external("pages.index")
-    data = [jsonld.collection_page(site, f"{label} : {name}", url, home),
-            jsonld.breadcrumbs([("Accueil", home), (name, external(endpoint, name=name))])]
-    return _html("facet.html", kind=kind, name=name, label=label, releases=releases, total=total,
-                 pagination=_pagination(endpoint, page, pages, name=name), jsonld=data, canonical=url,
+    data = [jsonld.collection_page(site, f"{label} : {name}", listing["canonical"], home),
+            jsonld.breadcrumbs([("Accueil", home), (name, external(f"pages.{kind}", name=name))])]
+    return _html("facet.html", **listing, kind=kind, name=name, label=label, jsonld=data,
                  feeds=syndication.feeds_for(kind, name))
 
 

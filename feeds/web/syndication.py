@@ -24,7 +24,8 @@ from feeds import store
 from feeds.config import Site
 from feeds.model import KINDS
 from feeds.web import external
-from feeds.web.feedbuild import BUILDERS, CONTENT_TYPES, Document, Entry, entry_id, etag_of, plain_line
+from feeds.web.feedbuild import BUILDERS, CONTENT_TYPES, Document, entry_id, etag_of, plain_line
+from feeds.web.selection import Live, Selection
 
 __all__ = ["bp", "entry_id", "feeds_for", "feed_url", "FILTERS"]
 
@@ -45,9 +46,6 @@ CACHE_CONTROL = {"feed": "public, max-age=300", "archive": "public, max-age=8640
 
 class FeedNotFound(Exception):
     """A facet value or an archive page that does not exist."""
-
-
-Selection = tuple[tuple[str, str], ...]  # ((facet, value), …) in FILTERS order
 
 
 @dataclass
@@ -126,9 +124,15 @@ def feeds_for(kind: str | None = None, value: str | None = None) -> list[tuple[s
     site: Site = current_app.config["SITE"]
     kind = "q" if kind == "search" else kind
     selection: Selection = ((kind, value),) if kind and value else ()
+    every_page = current_app.extensions.setdefault("pressroom_site_feeds", {})  # the same on every page
+    if not selection and request.host_url in every_page:
+        return every_page[request.host_url]
     title = feed_title(site, selection)
-    return [(f"{title} ({FORMAT_LABELS[fmt]})", feed_url(fmt, selection), CONTENT_TYPES[fmt].split(";")[0])
-            for fmt in ("atom", "rss", "json")]
+    feeds = [(f"{title} ({FORMAT_LABELS[fmt]})", feed_url(fmt, selection), CONTENT_TYPES[fmt].split(";")[0])
+             for fmt in ("atom", "rss", "json")]
+    if not selection:
+        every_page[request.host_url] = feeds
+    return feeds
 
 
 @bp.app_context_processor
@@ -155,31 +159,35 @@ def page_url_for(selection: Selection, root: str) -> str:
     return root + "/"
 
 
+def archive_count(total: int, size: int) -> int:
+    """Full pages counted from the oldest (RFC 5005 archives, listing archives); the newest are on the current page."""
+    return (total - 1) // size if total > 0 else 0
+
+
 def build_document(db, site: Site, fmt: str, selection: Selection, page: int | None, root: str,
-                   page_url: str | None = None) -> Built:
+                   page_url: str | None = None, source: Live | None = None) -> Built:
     """One feed document from the database: the latest ``site.feed_size`` releases, or an archive page."""
     for kind, value in selection:
         if (kind == "kind" and value not in KINDS) or not store.facet_known(db, kind, value):
             raise FeedNotFound(f"{kind}={value}")
+    source = source or Live(db)
     size = max(site.feed_size, 1)
-    total = store.feed_count(db, selection)
-    archives = (total - 1) // size if total else 0  # full pages from the oldest; the rest is in the feed
+    archives = archive_count(source.count(selection), size)
     history = {}
     if page is None:
-        rows = store.feed_entries(db, selection, size)
+        rows = source.rows(selection, size)
         if archives:
             history["prev-archive"] = feed_url(fmt, selection, archives, root)
     else:
         if not 1 <= page <= archives:
             raise FeedNotFound(f"page {page}")
-        rows = store.feed_entries(db, selection, size, (page - 1) * size, oldest_first=True)
-        rows.reverse()  # newest first inside a page, as in the feed
+        rows = source.rows(selection, size, (page - 1) * size, oldest_first=True)[::-1]  # newest first inside
         history["current"] = feed_url(fmt, selection, None, root)
         if page > 1:
             history["prev-archive"] = feed_url(fmt, selection, page - 1, root)
         if page < archives:
             history["next-archive"] = feed_url(fmt, selection, page + 1, root)
-    entries = [Entry.of(release, recorded_at, f"{root}/releases/{quote(release.id)}", site)
+    entries = [source.entry(release, recorded_at, f"{root}/releases/{quote(release.id)}", site)
                for release, recorded_at in rows]
     doc = Document(
         id=f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, urlencode(selection))}",
@@ -187,10 +195,15 @@ def build_document(db, site: Site, fmt: str, selection: Selection, page: int | N
         self_url=feed_url(fmt, selection, page, root), page_url=page_url or root + "/",
         archive=page is not None, history=history, hub=site.websub_hub,
     )
-    body = BUILDERS[fmt](doc, entries, site)
+    body = BUILDERS[fmt](doc, entries, site, source.kept)
     recorded = [r for _, r in rows if r]
     return Built(body, etag_of(body), datetime.fromisoformat(max(recorded)) if recorded else None,
                  CONTENT_TYPES[fmt], CACHE_CONTROL["archive" if page else "feed"])
+
+
+def source_for(db) -> Live:
+    """Where listings and feeds read their releases: the database, or the snapshot a static build installs."""
+    return current_app.extensions.get("pressroom_source") or Live(db)
 
 
 def _cache() -> FeedCache:
@@ -229,7 +242,8 @@ def _feed(fmt: str) -> Response:
         abort(404)
     root = _site_root()
     return _serve((fmt, selection, page, root),
-                  lambda db: build_document(db, site, fmt, selection, page, root, page_url_for(selection, root)))
+                  lambda db: build_document(db, site, fmt, selection, page, root, page_url_for(selection, root),
+                                            source_for(db)))
 
 
 @bp.route("/feed.atom")

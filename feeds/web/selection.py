@@ -1,0 +1,109 @@
+"""What listings and feeds show: the public releases of a selection (every release, or one facet value), newest first.
+
+The live server asks the database for each page (``Live``). A static build renders thousands of listings and
+feeds from one unchanging database, where every release appears in a dozen of them: ``Snapshot`` reads the
+order and the facets once, decodes each release once and builds each feed entry once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from feeds import store
+from feeds.config import Site
+from feeds.model import Release
+from feeds.web.feedbuild import Entry
+
+Selection = tuple[tuple[str, str], ...]  # ((facet, value), …)
+Row = tuple[Release, str]  # a release and the time its current revision was recorded
+
+
+class Live:
+    """Every question answered by the database."""
+
+    kept: dict | None = None  # serialised feed entries worth keeping between documents (feedbuild._splice)
+
+    def __init__(self, db):
+        self.db = db
+
+    def count(self, selection: Selection) -> int:
+        return store.feed_count(self.db, selection)
+
+    def rows(self, selection: Selection, limit: int, offset: int = 0, oldest_first: bool = False) -> list[Row]:
+        return store.feed_entries(self.db, selection, limit, offset, oldest_first)
+
+    def entry(self, release: Release, recorded_at: str | None, url: str, site: Site) -> Entry:
+        return Entry.of(release, recorded_at, url, site)
+
+
+class Snapshot(Live):
+    """The whole order and every facet read at once, releases and entries kept: for a database that does not change."""
+
+    def __init__(self, db):
+        super().__init__(db)
+        conn = db.conn
+        rows = conn.execute(
+            "SELECT r.id, r.revision, p.name, r.place, r.kind FROM releases r "
+            "LEFT JOIN publishers p ON p.id = r.publisher_id "
+            "WHERE r.status = 'published' ORDER BY r.published DESC, r.id DESC").fetchall()
+        self.order = [(row[0], row[1]) for row in rows]
+        position = {row[0]: i for i, row in enumerate(rows)}
+        members: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for i, (_, _, publisher, place, kind) in enumerate(rows):
+            for facet, value in (("publisher", publisher), ("place", place), ("kind", kind)):
+                if value is not None:
+                    members[(facet, value)].add(i)
+        for facet, sql in (
+            ("topic", "SELECT rt.release_id, t.name FROM release_topics rt JOIN topics t ON t.id = rt.topic_id"),
+            ("person", "SELECT q.release_id, p.name FROM quotes q JOIN people p ON p.id = q.person_id"),
+        ):
+            for release_id, name in conn.execute(sql):
+                if release_id in position:
+                    members[(facet, name)].add(position[release_id])
+        self.members = {key: sorted(found) for key, found in members.items()}
+        self.releases: dict[str, Row] = {}
+        self.entries: dict[tuple[str, str], Entry] = {}
+        self.kept = {}
+
+    def _positions(self, selection: Selection) -> list[int] | range | None:
+        if not selection:
+            return range(len(self.order))
+        if len(selection) == 1 and selection[0][0] != "q":
+            return self.members.get(selection[0], [])
+        return None  # several facets, or a search: the database answers
+
+    def count(self, selection: Selection) -> int:
+        positions = self._positions(selection)
+        return super().count(selection) if positions is None else len(positions)
+
+    def ids(self, selection: Selection, limit: int, offset: int = 0,
+            oldest_first: bool = False) -> list[tuple[str, int]] | None:
+        """(id, revision) of a page of the selection, in the order asked; None when the database must answer."""
+        positions = self._positions(selection)
+        if positions is None:
+            return None
+        if oldest_first:
+            chosen = positions[::-1][offset:offset + limit]
+        else:
+            chosen = positions[offset:offset + limit]
+        return [self.order[i] for i in chosen]
+
+    def rows(self, selection: Selection, limit: int, offset: int = 0, oldest_first: bool = False) -> list[Row]:
+        page = self.ids(selection, limit, offset, oldest_first)
+        if page is None:
+            return super().rows(selection, limit, offset, oldest_first)
+        missing = [release_id for release_id, _ in page if release_id not in self.releases]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for release_id, record, recorded_at in self.db.conn.execute(
+                    "SELECT r.id, v.record, v.recorded_at FROM releases r JOIN revisions v "
+                    f"ON v.release_id = r.id AND v.revision = r.revision WHERE r.id IN ({marks})", missing):
+                self.releases[release_id] = (Release.from_dict(json.loads(record)), recorded_at)
+        return [self.releases[release_id] for release_id, _ in page]
+
+    def entry(self, release: Release, recorded_at: str | None, url: str, site: Site) -> Entry:
+        key = (release.id, url)
+        if key not in self.entries:
+            self.entries[key] = super().entry(release, recorded_at, url, site)
+        return self.entries[key]
