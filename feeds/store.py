@@ -630,11 +630,12 @@ def fts_expression(text: str | None) -> str | None:
 
 RANKED_MATCHES = 5000  # up to this many matches, best first (bm25); beyond, newest first
 SEARCH_COUNT_LIMIT = 10_000  # matches counted exactly up to this many; beyond, "plus de 10 000 résultats"
-# Newest first, two ways: walk the releases newest first and ask the index about each one (a lookup costs
-# about as much as reading this many matches in the index), or read every match in the index and keep those
-# among a window of the newest releases. The first is cheaper when the matches are dense.
+# Newest first, two ways: walk the releases newest first and look each one up in the full-text index (about
+# wanted / density lookups, a lookup costing about as much as reading _LOOKUP_COST matches in the index), or
+# read every match (density × releases) and keep those among a window of the newest releases. The first is
+# cheaper when the matches are dense.
 _LOOKUP_COST = 1600
-_DENSITY_COUNT = 100_000  # matches counted (in the index alone) to choose between the two
+_DENSITY_SAMPLE = 20_000  # matches read (in the index alone) to choose between the two
 # Withdrawn releases keep their title in the index: searches leave them out.
 _NOT_WITHDRAWN = "rowid NOT IN (SELECT rowid FROM releases WHERE status < 'published' OR status > 'published')"
 
@@ -715,11 +716,13 @@ def _newest_matches(db: sqlite_utils.Database, expression: str, limit: int, offs
     """
     conn = db.conn
     wanted = offset + limit
-    index_matches = conn.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM releases_fts WHERE releases_fts MATCH ? LIMIT ?)",
-        (expression, _DENSITY_COUNT)).fetchone()[0]
-    density = min(index_matches / max(feed_count(db), 1), 1.0)
-    if wanted * _LOOKUP_COST < density * index_matches:
+    # The first matches in rowid order tell how dense they are: the 20,000th match at rowid 40,000, one in two.
+    sample, last = conn.execute(
+        "SELECT count(*), max(rowid) FROM (SELECT rowid FROM releases_fts WHERE releases_fts MATCH ? "
+        "ORDER BY rowid LIMIT ?)", (expression, _DENSITY_SAMPLE)).fetchone()
+    published = max(feed_count(db), 1)
+    density = min(sample / max(last or 1, 1), 1.0) if sample == _DENSITY_SAMPLE else sample / published
+    if wanted * _LOOKUP_COST < density * density * published:
         return [r[0] for r in conn.execute(
             "SELECT r.rowid FROM releases r WHERE r.status = 'published' AND EXISTS (SELECT 1 FROM releases_fts f "
             "WHERE releases_fts MATCH ? AND f.rowid = r.rowid) ORDER BY r.published DESC, r.rowid DESC "

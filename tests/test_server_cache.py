@@ -1,6 +1,7 @@
 """The server's cache of public answers: bounded in bytes, so a million releases' sitemaps do not stay in memory."""
 
 import asyncio
+import concurrent.futures
 
 from feeds.server import ResponseCache
 
@@ -22,8 +23,9 @@ def _get(cache: ResponseCache, app, path: str) -> bytes:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(cache.serve({"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": []},
-                            None, send, app))
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": []}
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # another test's event loop may run in this thread
+        pool.submit(asyncio.run, cache.serve(scope, None, send, app)).result()
     return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
 
