@@ -569,13 +569,20 @@ def facet_values(db: sqlite_utils.Database) -> dict[str, list[str]]:
                   "ON r.id = q.release_id WHERE q.person_id = p.id AND r.status = 'published')",
     }
     values = {kind: sorted(r[0] for r in db.conn.execute(sql) if r[0]) for kind, sql in exists.items()}
-    for kind in ("place", "kind"):  # indexed on (status, column): one step per distinct value
-        found, last = [], ""
-        while (row := db.conn.execute(f"SELECT min({kind}) FROM releases WHERE status = 'published' AND {kind} > ?",
-                                      (last,)).fetchone()) and row[0] is not None:
-            found.append(last := row[0])
-        values[kind] = found
+    values.update(place=_distinct(db, "place", ""), kind=_distinct(db, "kind", ""))
     return {kind: values[kind] for kind in ("publisher", "topic", "place", "person", "kind")}
+
+
+def _distinct(db: sqlite_utils.Database, column: str, after: Any, descending: bool = False,
+              most: int | None = None) -> list:
+    """The distinct values of a column of public releases past ``after``, one index step each (the column is
+    indexed with status): a handful of values among a million rows cost a handful of lookups."""
+    found, last = [], after
+    step = (f"SELECT {'max' if descending else 'min'}({column}) FROM releases WHERE status = 'published' "
+            f"AND {column} {'<' if descending else '>'} ?")
+    while (most is None or len(found) < most) and (value := db.conn.execute(step, (last,)).fetchone()[0]) is not None:
+        found.append(last := value)
+    return found
 
 
 def facet_known(db: sqlite_utils.Database, kind: str, value: str) -> bool:
@@ -773,15 +780,17 @@ def _facet_options(db: sqlite_utils.Database, places: int) -> dict[str, list]:
     def values(sql: str, *params) -> list:
         return [r[0] for r in db.conn.execute(sql, params)]
 
+    # Distinct values one index step at a time; places counted only when there are more than shown.
+    commonest = _distinct(db, "place", "", most=places + 1)
+    if len(commonest) > places:
+        commonest = values("SELECT place FROM releases WHERE status = 'published' AND place > '' "
+                           "GROUP BY place ORDER BY count(*) DESC, place LIMIT ?", places)
     return {
-        "publisher": values("SELECT DISTINCT p.name FROM publishers p JOIN releases r ON r.publisher_id = p.id "
-                            "WHERE r.status = 'published' ORDER BY p.name"),
-        "kind": values("SELECT DISTINCT kind FROM releases WHERE status = 'published' AND kind IS NOT NULL "
-                       "ORDER BY kind"),
-        "place": sorted(values("SELECT place FROM releases WHERE status = 'published' AND place IS NOT NULL "
-                               "GROUP BY place ORDER BY count(*) DESC, place LIMIT ?", places)),
-        "year": values("SELECT DISTINCT year FROM releases WHERE status = 'published' AND year IS NOT NULL "
-                       "ORDER BY year DESC"),
+        "publisher": values("SELECT p.name FROM publishers p WHERE EXISTS (SELECT 1 FROM releases r "
+                            "WHERE r.publisher_id = p.id AND r.status = 'published') ORDER BY p.name"),
+        "kind": _distinct(db, "kind", ""),
+        "place": sorted(commonest),
+        "year": _distinct(db, "year", 10**6, descending=True),
     }
 
 
