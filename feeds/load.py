@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -29,7 +30,6 @@ from feeds.ingest import (
     read_file,
 )
 from feeds.ingest.normalise import sha256
-from feeds.model import Release
 
 BATCH = 200  # releases per write transaction
 CHUNK = 1000  # files read ahead and parsed together
@@ -63,12 +63,15 @@ def context_for(site: Site, now: datetime, publisher: dict | None = None) -> Con
                    language=publisher.get("language", site.language), now=now)
 
 
-def _parse_job(job: tuple) -> tuple[list[Release] | None, str | None]:
+def _parse_job(job: tuple) -> tuple[list[str] | None, str | None]:
+    """The releases of one document as JSON texts (cheap to send between processes, and the store keeps
+    them as they are), or the reason it was rejected."""
     data, name, ctx, fmt, max_bytes = job
     try:
-        return parse_bytes(data, name, ctx, fmt, max_bytes), None
+        releases = parse_bytes(data, name, ctx, fmt, max_bytes)
     except IngestError as exc:
         return None, str(exc)
+    return [json.dumps(r.to_dict(), ensure_ascii=False) for r in releases], None
 
 
 def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: str | None = None,
@@ -84,8 +87,9 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
     report = Report()
     known = store.known_sources(db)
     publishers = {site.publisher["name"]: site.publisher}
+    contexts: dict[tuple, Context] = {}  # one per publisher: pickled once per chunk of jobs
     seen_ids: dict[str, str] = {}
-    batch: list[tuple[Release, str]] = []
+    batch: list[tuple[tuple[dict, str], str]] = []
     files = list(iter_files(list(paths)))
     workers = workers if workers is not None else (os.cpu_count() or 1)
     pool = None
@@ -107,20 +111,24 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
                     continue
                 if publisher:
                     publishers[publisher["name"]] = publisher
-                jobs.append((data, path.name, context_for(site, now, publisher), fmt, max_bytes))
+                key = tuple((publisher or {}).get(k) for k in ("name", "url", "timezone", "language"))
+                if key not in contexts:
+                    contexts[key] = context_for(site, now, publisher)
+                jobs.append((data, path.name, contexts[key], fmt, max_bytes))
                 names.append(str(path))
             results = pool.map(_parse_job, jobs, chunksize=16) if pool else map(_parse_job, jobs)
-            for name, (releases, error) in zip(names, results, strict=True):
+            for name, (texts, error) in zip(names, results, strict=True):
                 if error is not None:
                     report.rejected.append(Rejected(name, error))
                     continue
-                for release in releases:
-                    other = seen_ids.get(release.id)
+                for text in texts:
+                    record = json.loads(text)
+                    other = seen_ids.get(record["id"])
                     if other and other != name:
-                        report.rejected.append(Rejected(name, f"même identifiant ({release.id}) que {other}"))
+                        report.rejected.append(Rejected(name, f"même identifiant ({record['id']}) que {other}"))
                         continue
-                    seen_ids[release.id] = name
-                    batch.append((release, name))
+                    seen_ids[record["id"]] = name
+                    batch.append(((record, text), name))
                 if len(batch) >= BATCH:
                     _flush(db, batch, now, publishers, report)
         _flush(db, batch, now, publishers, report)
@@ -130,17 +138,17 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
     return report
 
 
-def _flush(db, batch: list[tuple[Release, str]], now, publishers, report: Report) -> None:
+def _flush(db, batch: list[tuple[tuple[dict, str], str]], now, publishers, report: Report) -> None:
     if not batch:
         return
     try:
-        outcomes = store.upsert_many(db, [r for r, _ in batch], now, publishers)
+        outcomes = store.upsert_records(db, [r for r, _ in batch], now, publishers)
     except sqlite3.DatabaseError:
         # One bad record must not sink the batch: write one by one to find it.
         outcomes = []
-        for release, name in batch:
+        for record, name in batch:
             try:
-                outcomes.append(store.upsert(db, release, now, publishers))
+                outcomes.extend(store.upsert_records(db, [record], now, publishers))
             except sqlite3.DatabaseError as exc:
                 report.rejected.append(Rejected(name, f"écriture impossible : {exc}"))
     for outcome in outcomes:

@@ -165,9 +165,9 @@ class transaction:
         return False
 
 
-def _bump_version(conn: sqlite3.Connection) -> None:
-    conn.execute("INSERT INTO _meta (key, value) VALUES ('version', '1') "
-                 "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+def _bump_version(conn: sqlite3.Connection, by: int = 1) -> None:
+    conn.execute("INSERT INTO _meta (key, value) VALUES ('version', ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?", (str(by), by))
 
 
 def data_version(db: sqlite_utils.Database) -> int:
@@ -186,20 +186,24 @@ def known_sources(db: sqlite_utils.Database) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _is_public(release: Release, now: datetime) -> bool:
-    return release.status == "published" and (release.embargo_until is None or release.embargo_until <= now)
+def _is_public(record: dict, now: datetime) -> bool:
+    embargo = record["embargo_until"]
+    return record["status"] == "published" and (embargo is None or datetime.fromisoformat(embargo) <= now)
+
+
+def _previous(conn: sqlite3.Connection, release_id: str) -> tuple[str | None, int]:
+    """The JSON of the record the store holds for a release (withdrawn, last revision or pending, in this
+    order) and its last revision number, in one query."""
+    return conn.execute(
+        "SELECT coalesce((SELECT record FROM _withdrawn WHERE id = ?1), "
+        "(SELECT record FROM revisions WHERE release_id = ?1 ORDER BY revision DESC LIMIT 1), "
+        "(SELECT record FROM _pending WHERE id = ?1)), "
+        "(SELECT max(revision) FROM revisions WHERE release_id = ?1)", (release_id,)).fetchone()
 
 
 def _record_of(conn: sqlite3.Connection, release_id: str) -> dict | None:
-    row = conn.execute("SELECT record FROM _withdrawn WHERE id = ?", (release_id,)).fetchone()
-    if row:
-        return json.loads(row[0])
-    row = conn.execute("SELECT record FROM revisions WHERE release_id = ? ORDER BY revision DESC LIMIT 1",
-                       (release_id,)).fetchone()
-    if row:
-        return json.loads(row[0])
-    row = conn.execute("SELECT record FROM _pending WHERE id = ?", (release_id,)).fetchone()
-    return json.loads(row[0]) if row else None
+    text = _previous(conn, release_id)[0]
+    return json.loads(text) if text is not None else None
 
 
 def changed_fields(old: dict, new: dict) -> list[str]:
@@ -209,63 +213,150 @@ def changed_fields(old: dict, new: dict) -> list[str]:
 def upsert(db: sqlite_utils.Database, release: Release, now: datetime,
            publishers: dict[str, dict] | None = None) -> Outcome:
     """Write one release in its own transaction: new, a new revision, or unchanged."""
-    with transaction(db) as conn:
-        return _upsert(db, conn, release, now, publishers or {})
+    return upsert_many(db, [release], now, publishers)[0]
 
 
 def upsert_many(db: sqlite_utils.Database, releases: Iterable[Release], now: datetime,
                 publishers: dict[str, dict] | None = None) -> list[Outcome]:
     """Write several releases in one transaction (all or nothing)."""
+    outcomes = []
     with transaction(db) as conn:
-        return [_upsert(db, conn, r, now, publishers or {}) for r in releases]
+        writes = _Writes(conn, now, publishers or {})
+        for release in releases:
+            record = release.to_dict()
+            outcome, written = writes.upsert(record)
+            if written["updated"] != record["updated"]:
+                release.updated = now  # stamped as a new revision
+            outcomes.append(outcome)
+        writes.close()
+    return outcomes
 
 
-def _upsert(db, conn, release: Release, now: datetime, publishers: dict[str, dict]) -> Outcome:
-    record = release.to_dict()
-    old = _record_of(conn, release.id)
-    revision_row = conn.execute("SELECT max(revision) FROM revisions WHERE release_id = ?",
-                                (release.id,)).fetchone()
-    last_revision = revision_row[0] or 0
-    if old is not None:
-        changes = changed_fields(old, record)
-        if not changes:
-            # Same content (perhaps re-encoded or re-spaced): remember the new bytes, nothing else moves.
-            conn.execute("UPDATE releases SET source_sha256 = ?, parser_version = ? WHERE id = ?",
-                         (release.source.sha256, PARSER_VERSION, release.id))
-            conn.execute("UPDATE _pending SET source_sha256 = ?, parser_version = ? WHERE id = ?",
-                         (release.source.sha256, PARSER_VERSION, release.id))
-            return Outcome(release.id, "unchanged", last_revision)
-        if release.updated is None or (old.get("updated") and release.updated.isoformat() <= old["updated"]):
-            release.updated = now
-            record["updated"] = now.isoformat()
-        conn.execute("DELETE FROM _withdrawn WHERE id = ?", (release.id,))
-    else:
-        changes = []
-    if not _is_public(release, now):
+def upsert_records(db: sqlite_utils.Database, records: Iterable[tuple[dict, str]], now: datetime,
+                   publishers: dict[str, dict] | None = None) -> list[Outcome]:
+    """``upsert_many`` for records already made (``Release.to_dict()``), each with its JSON text
+    (``json.dumps(record, ensure_ascii=False)``): ingest's worker processes serialise them."""
+    with transaction(db) as conn:
+        writes = _Writes(conn, now, publishers or {})
+        outcomes = [writes.upsert(record, text)[0] for record, text in records]
+        writes.close()
+    return outcomes
+
+
+class _Writes:
+    """The upserts of one transaction, and what they share: the ids of names already looked up (each
+    publisher's url and logo set once) and the moves of the data version, made once at the end."""
+
+    def __init__(self, conn: sqlite3.Connection, now: datetime, publishers: dict[str, dict]):
+        self.conn, self.now, self.publishers = conn, now, publishers
+        self.ids: dict[tuple[str, str], int] = {}
+        self.changes = 0
+
+    def close(self) -> None:
+        if self.changes:
+            _bump_version(self.conn, self.changes)
+            self.changes = 0
+
+    def upsert(self, record: dict, text: str | None = None) -> tuple[Outcome, dict]:
+        """Write one record: new, a new revision, or unchanged. ``text`` is its JSON, if already made.
+
+        Returns the outcome and the record as written: a copy with a new ``updated`` time for a revision
+        that did not change it."""
+        conn, now = self.conn, self.now
+        release_id, sha = record["id"], record["source"]["sha256"]
+        old_text, last_revision = _previous(conn, release_id)
+        last_revision = last_revision or 0
+        if old_text is not None:
+            old = json.loads(old_text)
+            changes = changed_fields(old, record)
+            if not changes:
+                # Same content (perhaps re-encoded or re-spaced): remember the new bytes, nothing else moves.
+                conn.execute("UPDATE releases SET source_sha256 = ?, parser_version = ? WHERE id = ?",
+                             (sha, PARSER_VERSION, release_id))
+                conn.execute("UPDATE _pending SET source_sha256 = ?, parser_version = ? WHERE id = ?",
+                             (sha, PARSER_VERSION, release_id))
+                return Outcome(release_id, "unchanged", last_revision), record
+            if record["updated"] is None or (old.get("updated") and record["updated"] <= old["updated"]):
+                record, text = {**record, "updated": now.isoformat()}, None
+            conn.execute("DELETE FROM _withdrawn WHERE id = ?", (release_id,))
+        else:
+            changes = []
+        if text is None:
+            text = json.dumps(record, ensure_ascii=False)
+        self.changes += 1
+        action = "new" if old_text is None else "updated"
+        if not _is_public(record, now):
+            conn.execute(
+                "INSERT INTO _pending (id, status, embargo_until, source_sha256, parser_version, record) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, "
+                "embargo_until = excluded.embargo_until, source_sha256 = excluded.source_sha256, "
+                "parser_version = excluded.parser_version, record = excluded.record",
+                (release_id, record["status"], record["embargo_until"], sha, PARSER_VERSION, text),
+            )
+            if last_revision:  # a public release turned back into a draft leaves the public tables
+                _delete_public(conn, release_id)
+            # The version also moves for a new embargo, so a running app looks again at the next one to end.
+            return Outcome(release_id, action, last_revision), record
+        if old_text is not None:
+            conn.execute("DELETE FROM _pending WHERE id = ?", (release_id,))
+        revision = last_revision + 1
+        self._write_public(record, revision, replace=last_revision > 0)
         conn.execute(
-            "INSERT INTO _pending (id, status, embargo_until, source_sha256, parser_version, record) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, "
-            "embargo_until = excluded.embargo_until, source_sha256 = excluded.source_sha256, "
-            "parser_version = excluded.parser_version, record = excluded.record",
-            (release.id, release.status, record["embargo_until"], release.source.sha256, PARSER_VERSION,
-             json.dumps(record, ensure_ascii=False)),
+            "INSERT INTO revisions (release_id, revision, recorded_at, source_sha256, changes, record) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (release_id, revision, now.isoformat(), sha, json.dumps(changes or ["*"], ensure_ascii=False), text),
         )
-        if last_revision:  # a public release turned back into a draft leaves the public tables
-            _delete_public(conn, release.id)
-        # The version also moves for a new embargo, so a running app looks again at the next one to end.
-        _bump_version(conn)
-        return Outcome(release.id, "new" if old is None else "updated", last_revision)
-    conn.execute("DELETE FROM _pending WHERE id = ?", (release.id,))
-    revision = last_revision + 1
-    _write_public(db, conn, release, record, revision, publishers)
-    conn.execute(
-        "INSERT INTO revisions (release_id, revision, recorded_at, source_sha256, changes, record) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (release.id, revision, now.isoformat(), release.source.sha256,
-         json.dumps(changes or ["*"], ensure_ascii=False), json.dumps(record, ensure_ascii=False)),
-    )
-    _bump_version(conn)
-    return Outcome(release.id, "new" if old is None else "updated", revision)
+        return Outcome(release_id, action, revision), record
+
+    def lookup(self, table: str, name: str, extra: dict | None = None) -> int:
+        key = (table, name)
+        if key not in self.ids:
+            self.ids[key] = _lookup(self.conn, table, name, extra)
+        return self.ids[key]
+
+    def _write_public(self, record: dict, revision: int, replace: bool) -> None:
+        """The public rows of a record; ``replace`` when the release had public rows before."""
+        conn, release_id = self.conn, record["id"]
+        info = self.publishers.get(record["publisher"] or "", {})
+        publisher_id = self.lookup("publishers", record["publisher"] or "",
+                                   {"url": info.get("url"), "logo": info.get("logo")})
+        published = datetime.fromisoformat(record["published"]) if record["published"] else None
+        source = record["source"]
+        conn.execute(_RELEASE_UPSERT, (
+            release_id, record["title"], record["standfirst"], record["published"], record["updated"],
+            published.year if published else None, published.strftime("%Y-%m") if published else None,
+            record["kind"], publisher_id, record["place"], record["language"], record["summary"],
+            record["body_html"], record["body_text"], json.dumps(record["topics"], ensure_ascii=False),
+            "published", record["event_start"], revision, source["name"], source["sha256"], source["format"],
+            json.dumps([w["code"] for w in record["warnings"]]), None, None, PARSER_VERSION,
+        ))
+        if replace:
+            for table in _CHILD_TABLES:
+                conn.execute(f"DELETE FROM [{table}] WHERE release_id = ?", (release_id,))
+        rows = [(release_id, i, self.lookup("people", q["speaker"]) if q["speaker"] else None, q["role"], q["text"])
+                for i, q in enumerate(record["quotes"])]
+        conn.executemany("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?)",
+                         [(release_id, i, c["name"], c["role"], c["email"], " ".join(c["phones"]) or None)
+                          for i, c in enumerate(record["contacts"])])
+        conn.executemany("INSERT INTO links VALUES (?, ?, ?, ?)",
+                         [(release_id, i, x["url"], x["text"]) for i, x in enumerate(record["links"])])
+        conn.executemany("INSERT INTO attachments VALUES (?, ?, ?, ?, ?, ?)",
+                         [(release_id, i, a["url"], a["type"], a["length"], a["title"])
+                          for i, a in enumerate(record["attachments"])])
+        conn.executemany("INSERT INTO release_topics VALUES (?, ?, ?)",
+                         [(release_id, i, self.lookup("topics", t)) for i, t in enumerate(record["topics"])])
+
+
+_CHILD_TABLES = ("quotes", "contacts", "links", "attachments", "release_topics")
+_RELEASE_COLUMNS = ("id", "title", "standfirst", "published", "updated", "year", "month", "kind", "publisher_id",
+                    "place", "language", "summary", "body_html", "body_text", "topics", "status", "event_start",
+                    "revision", "source_name", "source_sha256", "source_format", "warnings", "withdrawn_reason",
+                    "withdrawn_at", "parser_version")
+_RELEASE_UPSERT = (
+    f"INSERT INTO releases ({', '.join(_RELEASE_COLUMNS)}) VALUES ({', '.join('?' * len(_RELEASE_COLUMNS))}) "
+    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _RELEASE_COLUMNS[1:])}"
+)
 
 
 def _lookup(conn: sqlite3.Connection, table: str, name: str, extra: dict | None = None) -> int:
@@ -284,53 +375,10 @@ def _lookup(conn: sqlite3.Connection, table: str, name: str, extra: dict | None 
 
 
 def _delete_public(conn: sqlite3.Connection, release_id: str) -> None:
-    for table in ("quotes", "contacts", "links", "attachments", "release_topics"):
+    for table in _CHILD_TABLES:
         conn.execute(f"DELETE FROM [{table}] WHERE release_id = ?", (release_id,))
     conn.execute("DELETE FROM revisions WHERE release_id = ?", (release_id,))
     conn.execute("DELETE FROM releases WHERE id = ?", (release_id,))
-
-
-def _write_public(db, conn, release: Release, record: dict, revision: int, publishers: dict) -> None:
-    info = publishers.get(release.publisher or "", {})
-    publisher_id = _lookup(conn, "publishers", release.publisher or "",
-                           {"url": info.get("url"), "logo": info.get("logo")})
-    published = release.published
-    row = {
-        "id": release.id, "title": release.title, "standfirst": release.standfirst,
-        "published": record["published"], "updated": record["updated"],
-        "year": published.year if published else None,
-        "month": published.strftime("%Y-%m") if published else None,
-        "kind": release.kind, "publisher_id": publisher_id, "place": release.place,
-        "language": release.language, "summary": release.summary, "body_html": release.body_html,
-        "body_text": release.body_text, "topics": json.dumps(release.topics, ensure_ascii=False),
-        "status": "published", "event_start": record["event_start"], "revision": revision,
-        "source_name": release.source.name, "source_sha256": release.source.sha256,
-        "source_format": release.source.format,
-        "warnings": json.dumps([w["code"] for w in record["warnings"]]),
-        "withdrawn_reason": None, "withdrawn_at": None, "parser_version": PARSER_VERSION,
-    }
-    columns = list(row)
-    conn.execute(
-        f"INSERT INTO releases ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}",
-        list(row.values()),
-    )
-    for table in ("quotes", "contacts", "links", "attachments", "release_topics"):
-        conn.execute(f"DELETE FROM [{table}] WHERE release_id = ?", (release.id,))
-    for i, q in enumerate(release.quotes):
-        person = _lookup(conn, "people", q.speaker) if q.speaker else None
-        conn.execute("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", (release.id, i, person, q.role, q.text))
-    for i, c in enumerate(release.contacts):
-        conn.execute("INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?)",
-                     (release.id, i, c.name, c.role, c.email, " ".join(c.phones) or None))
-    for i, link in enumerate(release.links):
-        conn.execute("INSERT INTO links VALUES (?, ?, ?, ?)", (release.id, i, link.url, link.text))
-    for i, a in enumerate(release.attachments):
-        conn.execute("INSERT INTO attachments VALUES (?, ?, ?, ?, ?, ?)",
-                     (release.id, i, a.url, a.type, a.length, a.title))
-    for i, topic in enumerate(release.topics):
-        conn.execute("INSERT INTO release_topics VALUES (?, ?, ?)",
-                     (release.id, i, _lookup(conn, "topics", topic)))
 
 
 def publish_due(db: sqlite_utils.Database, now: datetime,
@@ -343,6 +391,7 @@ def publish_due(db: sqlite_utils.Database, now: datetime,
         return []
     published = []
     with transaction(db) as conn:
+        writes = _Writes(conn, now, publishers or {})
         for (release_id,) in due:
             row = conn.execute("SELECT record FROM _pending WHERE id = ?", (release_id,)).fetchone()
             if not row:
@@ -350,8 +399,9 @@ def publish_due(db: sqlite_utils.Database, now: datetime,
             release = Release.from_dict(json.loads(row[0]))
             if release.embargo_until and release.embargo_until <= now:
                 conn.execute("DELETE FROM _pending WHERE id = ?", (release_id,))
-                _upsert(db, conn, release, now, publishers or {})
+                writes.upsert(release.to_dict())
                 published.append(release_id)
+        writes.close()
     return published
 
 

@@ -28,7 +28,7 @@ def split(text: str) -> tuple[dict, str]:
     if not m:
         raise n.IngestError("en-tête YAML (front matter) non fermé")
     try:
-        meta = yaml.safe_load(m["yaml"]) or {}
+        meta = _load_yaml(m["yaml"]) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (ligne {mark.line + 2})" if mark else ""
@@ -36,6 +36,40 @@ def split(text: str) -> tuple[dict, str]:
     if not isinstance(meta, dict):
         raise n.IngestError("en-tête YAML invalide : ce n'est pas une liste de champs")
     return meta, m["body"]
+
+
+# libyaml is ten times faster than PyYAML's own reader, but accepts what PyYAML refuses (tabs in scalars) and
+# nests deeper than Python's recursion limit lets PyYAML: those documents, and every error, take PyYAML's
+# path, so that what is accepted and every message stay the same.
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+_C_MAX_DEPTH = 100
+
+
+def _load_yaml(text: str):
+    if _C_LOADER is not None and "\t" not in text and "\ufeff" not in text:
+        try:
+            value = yaml.load(text, Loader=_C_LOADER)
+        except yaml.YAMLError:
+            pass
+        else:
+            if not _deeper_than(value, _C_MAX_DEPTH):
+                return value
+    return yaml.safe_load(text)
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """Whether lists and mappings nest more than ``limit`` deep (each shared or recursive one seen once)."""
+    stack, seen = [(value, 0)], set()
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, (list, dict)) or id(item) in seen:
+            continue
+        if depth >= limit:
+            return True
+        seen.add(id(item))
+        children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _strings(value) -> list[str]:

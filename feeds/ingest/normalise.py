@@ -171,6 +171,13 @@ def sanitize_html(fragment: str) -> str:
     return cleaned.strip()
 
 
+_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "br",
+           "ul", "ol", "table", "pre", "dd", "dt", "figure")
+_RUNS_OF_SPACES = re.compile(r"[ \t\xa0]+")
+_SPACES_AROUND_NEWLINE = re.compile(r" *\n *")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
 def html_to_text(fragment: str) -> str:
     """Readable plain text of an HTML fragment, paragraphs separated by blank lines."""
     if not fragment.strip():
@@ -179,21 +186,35 @@ def html_to_text(fragment: str) -> str:
         root = lxml_html.fragment_fromstring(fragment, create_parent="div")
     except Exception:  # lxml raises several types on garbage; the text is still wanted
         return re.sub(r"<[^>]*>", " ", fragment)
-    for bad in root.xpath("//script|//style"):
+    return _text_of(root)
+
+
+def _text_of(root) -> str:
+    """The text of a parsed fragment (``html_to_text``); the tree is changed on the way."""
+    for bad in list(root.iter("script", "style")):
         bad.drop_tree()
-    blocks = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "br",
-              "ul", "ol", "table", "pre", "dd", "dt", "figure"}
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag in blocks:
-            el.tail = "\n\n" + (el.tail or "")
-            if el.tag == "li":
-                el.text = "- " + (el.text or "")
+    for el in root.iter(*_BLOCKS):
+        el.tail = "\n\n" + (el.tail or "")
+        if el.tag == "li":
+            el.text = "- " + (el.text or "")
     text = root.text_content()
     text = _CONTROL.sub("", text)
-    text = re.sub(r"[ \t\xa0]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    text = _RUNS_OF_SPACES.sub(" ", text)
+    text = _SPACES_AROUND_NEWLINE.sub("\n", text)
+    text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()
+
+
+def text_and_links(body_html: str) -> tuple[str, list[Link]]:
+    """``html_to_text`` and ``links_of`` of one body, from one parse of it."""
+    if not body_html.strip():
+        return "", links_of(body_html)
+    try:
+        root = lxml_html.fragment_fromstring(body_html, create_parent="div")
+    except Exception:  # the same fallbacks as each function alone
+        return html_to_text(body_html), links_of(body_html)
+    links = _links_in(root)  # first: the text is taken by changing the tree
+    return _text_of(root), links
 
 
 _md = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table").use(footnote_plugin)
@@ -219,7 +240,10 @@ def links_of(body_html: str) -> list[Link]:
     """Every distinct http(s) link of a body, with its text."""
     if not body_html:
         return []
-    root = lxml_html.fragment_fromstring(body_html, create_parent="div")
+    return _links_in(lxml_html.fragment_fromstring(body_html, create_parent="div"))
+
+
+def _links_in(root) -> list[Link]:
     seen: dict[str, Link] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
@@ -493,13 +517,14 @@ def finish(release: Release, ctx: Context) -> Release:
     release.place = clean_text(release.place) or None
     release.topics = list(dict.fromkeys(t for t in (clean_text(t) for t in release.topics) if t))
     release.body_html = sanitize_html(release.body_html) if release.body_html else ""
-    release.body_text = html_to_text(release.body_html)
+    if release.links:
+        release.body_text = html_to_text(release.body_html)
+    else:
+        release.body_text, release.links = text_and_links(release.body_html)
     if not release.summary:
         release.summary = summarise(release.standfirst or release.body_text) or None
     else:
         release.summary = clean_text(release.summary) or None
-    if not release.links:
-        release.links = links_of(release.body_html)
     if len(release.links) > MAX_LINKS:
         release.warn("links_truncated", f"{len(release.links)} liens ; les {MAX_LINKS} premiers sont listés, "
                                         "tous restent dans le texte")
