@@ -154,7 +154,9 @@ def serve(db_path, site_path, host, port, base_url):
                    "searches and live SQL are sent there.")
 @click.option("--workers", default=None, type=click.IntRange(min=1), help="Rendering processes (default: CPUs).")
 @click.option("--full", is_flag=True, help="Render every release page again, even those of unchanged releases.")
-def build(out, db_path, site_path, base_url, datasette_url, workers, full):
+@click.option("--skip-downloads", is_flag=True,
+              help="Keep the open data section (tables, SQLite file) as the last build wrote it.")
+def build(out, db_path, site_path, base_url, datasette_url, workers, full, skip_downloads):
     """Write every public page, feed and download into OUT as static files, with an nginx snippet and _headers.
 
     Run it again after a change: only the files whose bytes changed are written.
@@ -163,7 +165,8 @@ def build(out, db_path, site_path, base_url, datasette_url, workers, full):
 
     site = _site(site_path, base_url)
     try:
-        report = static.build(db_path, out, site, datasette_url=datasette_url, workers=workers, full=full)
+        report = static.build(db_path, out, site, datasette_url=datasette_url, workers=workers, full=full,
+                              downloads=not skip_downloads)
     except static.BuildError as exc:
         raise click.ClickException(str(exc)) from None
     for url in report.broken:

@@ -47,7 +47,7 @@ NOT_FOUND_PROBE = "/__page-introuvable__"
 DYNAMIC_PREFIXES = ("/api/",)
 LIVE_WITH_QUERY = ("/search",)
 DATASETTE_PREFIX = "/data/"
-DOWNLOADS_PREFIX = "/donnees-ouvertes"
+DOWNLOADS = (DATASETTE_PREFIX, "/donnees-ouvertes")  # the open data section: its page and every download
 DATASETTE_EXPORTS = (".csv", ".json")
 # Types whose documents may carry links to follow.
 TEXT_TYPES = ("text/html", "text/plain", "text/xml", "application/xml", "application/atom+xml",
@@ -272,7 +272,7 @@ def release_keys(db_path: str, release_url: Callable[[str], str], fingerprint: s
         raise BuildError(f"base de données illisible : {db_path} ({exc})") from None
     finally:
         conn.close()
-    return {release_url(row[0]): f"{fingerprint}:{json.dumps(row[1:], ensure_ascii=False)}" for row in rows}
+    return {release_url(row[0]): f"{fingerprint}:{row[1:]!r}" for row in rows}
 
 
 class Keys:
@@ -284,9 +284,7 @@ class Keys:
     """
 
     def __init__(self, app, db_path: str, site: Site, fingerprint: str):
-        from flask import url_for
-
-        from feeds.web import pages, syndication
+        from feeds.web import pages, release_link, syndication
 
         self.snapshot: Snapshot = app.extensions["pressroom_source"]
         self.site, self.fingerprint = site, fingerprint
@@ -294,15 +292,15 @@ class Keys:
         self.page_size, self.filters = pages.PAGE_SIZE, syndication.FILTERS
         self.feed_url, self.archive_count = syndication.feed_url, syndication.archive_count
         with app.test_request_context():
-            self.releases = release_keys(db_path, lambda i: url_for("pages.release", release_id=i), fingerprint) \
+            self.releases = release_keys(db_path, release_link(absolute=False), fingerprint) \
                 if "pages.release" in app.view_functions else {}
         self.data = f"{fingerprint}:data:{store.data_version(self.snapshot.db)}"
 
     def __call__(self, url: str) -> str | None:
+        if url in self.releases:
+            return self.releases[url]
         parts = urlsplit(url)
-        if not parts.query and parts.path in self.releases:
-            return self.releases[parts.path]
-        if parts.path.startswith((DATASETTE_PREFIX, DOWNLOADS_PREFIX)):
+        if parts.path.startswith(DOWNLOADS):
             return self.data
         found = self._selection(parts)
         if found is None:
@@ -366,18 +364,32 @@ class Keys:
 def _load_manifest(out: Path) -> dict[str, dict]:
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return {page["url"]: page for page in data["pages"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        urls = data["links"]
+        pages = data["pages"]
+        for page in pages:
+            page["links"] = [urls[i] for i in page["links"]]
+        return {page["url"]: page for page in pages}
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return {}
 
 
+def _manifest(base_url: str, pages: list[dict]) -> bytes:
+    """The pages as JSON, each link once in a shared list (thousands of pages link the same facet pages)."""
+    index: dict[str, int] = {}
+    compact = [{**page, "links": [index.setdefault(link, len(index)) for link in page["links"]]} for page in pages]
+    return json.dumps({"base_url": base_url, "links": list(index), "pages": compact},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str | None = None,
-          workers: int | None = None, full: bool = False,
+          workers: int | None = None, full: bool = False, downloads: bool = True,
           progress: Callable[[int], None] | None = None) -> BuildReport:
     """Write the static site of the database ``db_path`` into ``out`` for the public address ``site.base_url``.
 
     Only files whose bytes changed are written; files of URLs that are gone are removed. ``full`` renders
-    every release page again (after a change the fingerprint cannot see). ``datasette_url`` is the public
+    every release page again (after a change the fingerprint cannot see). ``downloads=False`` keeps the open
+    data section (its page, the tables, the SQLite file: hundreds of MB for a large press room) as the last
+    build wrote it, for frequent rebuilds of pages and feeds between refreshes of the data. ``datasette_url`` is the public
     address of a Datasette serving the same database (what ``/data/`` is on the live server), for searches and
     SQL; ``workers`` processes render in parallel (default: the CPUs).
     """
@@ -415,7 +427,9 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
             for url in frontier:
                 previous = old.get(url)
                 key = keys(url) if previous and not full else None
-                if key and previous.get("key") == key and (out / previous["file"]).is_file():
+                kept = key and previous.get("key") == key or (
+                    previous and not downloads and urlsplit(url).path.startswith(DOWNLOADS))
+                if kept and (out / previous["file"]).is_file():
                     pages[url] = previous  # made of the same releases by the same code: the same document
                 else:
                     todo.append((url, previous))
@@ -460,8 +474,7 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
             continue
         _write(out, name, body.encode("utf-8"))
         report.written.append(name)
-    manifest = {"base_url": base_url, "pages": ordered}
-    _write(out, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=0).encode("utf-8"))
+    _write(out, MANIFEST, _manifest(base_url, ordered))
     report.files = len(files)
     report.broken.sort()
     report.seconds = time.perf_counter() - started
@@ -485,19 +498,19 @@ def _ext(name: str) -> str:
 def _headers_plan(pages: list[dict]) -> tuple[dict[str, str], str | None, dict[str, tuple[str, str | None]]]:
     """(extension -> type, the usual Cache-Control, plain URL path -> (type, Cache-Control) where they differ)."""
     served = [p for p in pages if p["status"] == 200]
+    extensions = [_ext(p["file"]) for p in served]
     by_ext: dict[str, Counter] = {}
-    for p in served:
-        by_ext.setdefault(_ext(p["file"]), Counter())[p["content_type"]] += 1
+    for ext, p in zip(extensions, served, strict=True):
+        by_ext.setdefault(ext, Counter())[p["content_type"]] += 1
     types = {ext: counts.most_common(1)[0][0] for ext, counts in by_ext.items() if ext}
     usual = Counter(p["cache_control"] for p in served).most_common(1)
     cache = usual[0][0] if usual else None
     exceptions: dict[str, tuple[str, str | None]] = {}
-    for p in served:
-        parts = urlsplit(p["url"])
-        if parts.query:
+    for ext, p in zip(extensions, served, strict=True):
+        if "?" in p["url"]:
             continue  # a query file follows the location of its path
-        if types.get(_ext(p["file"])) != p["content_type"] or p["cache_control"] != cache:
-            exceptions[parts.path] = (p["content_type"], p["cache_control"])
+        if types.get(ext) != p["content_type"] or p["cache_control"] != cache:
+            exceptions[p["url"]] = (p["content_type"], p["cache_control"])
     return types, cache, exceptions
 
 

@@ -194,6 +194,25 @@ def test_a_rebuild_writes_only_what_changed(db_path, tmp_path, public_site):
     assert f"/releases/{new_id}  /_gone/releases/{new_id}.html  410\n" in (out / "_redirects").read_text()
 
 
+def test_skipping_downloads_leaves_the_open_data_section_as_it_was(db_path, tmp_path, public_site):
+    out = tmp_path / "out"
+    static.build(db_path, out, public_site, workers=1)
+    data_files = [p for p in out.rglob("*") if p.is_file() and ("donnees-ouvertes" in p.parts or "data" in p.parts)]
+    assert len(data_files) > 10
+    before = {p: p.read_bytes() for p in data_files}
+
+    new_id = add_release(db_path, tmp_path / "new", public_site, now_paris() - timedelta(hours=1))
+    quick = static.build(db_path, out, public_site, workers=1, downloads=False)
+    assert {f"releases/{new_id}.html", "index.html", "feed.atom", "sitemap.xml"} <= set(quick.written)
+    assert [f for f in quick.written if "donnees-ouvertes" in f or "/data/" in f] == []
+    assert {p: p.read_bytes() for p in data_files} == before
+
+    refreshed = static.build(db_path, out, public_site, workers=1)
+    assert {"donnees-ouvertes.html", "donnees-ouvertes/releases.json"} <= set(refreshed.written)
+    assert new_id in (out / "donnees-ouvertes" / "releases.json").read_text(encoding="utf-8")
+    assert f"releases/{new_id}.html" not in refreshed.written
+
+
 def test_a_new_release_rewrites_at_most_a_tenth_of_the_files(tmp_path, public_site):
     """The acceptance measure on a press room of 600 releases: one more, newest first, changes ≤ 10 %."""
     corpus, db = tmp_path / "corpus", tmp_path / "pressroom.db"

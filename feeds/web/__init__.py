@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from babel.dates import format_date, format_datetime
@@ -27,6 +28,15 @@ def external(endpoint: str, **values) -> str:
 
     base = current_app.config["SITE"].base_url
     return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
+
+
+def release_link(absolute: bool = True) -> Callable[[str], str]:
+    """``external`` (or ``url_for``) of release pages for thousands of ids: routed once, then the route's converter."""
+    from flask import current_app
+
+    prefix = (external if absolute else url_for)("pages.release", release_id="_")[:-1]
+    to_url = current_app.url_map.converters["default"](current_app.url_map).to_url
+    return lambda release_id: prefix + to_url(release_id)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

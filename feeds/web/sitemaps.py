@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from feeds import store
 from feeds.config import Site
 from feeds.model import Release
-from feeds.web import external
+from feeds.web import external, release_link
 
 bp = Blueprint("sitemaps", __name__)
 
@@ -80,8 +80,9 @@ def _db():
     return current_app.extensions["pressroom_db"]()
 
 
-def _page_url(release_id: str) -> str:
-    return external("pages.release", release_id=release_id)
+def _with_urls(rows: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    page_url = release_link()
+    return [(page_url(i), modified) for i, modified in rows]
 
 
 @bp.route("/sitemap.xml")
@@ -93,7 +94,7 @@ def sitemap():
         chunks = (total + MAX_URLS - 1) // MAX_URLS
         return _respond(sitemap_index([external("sitemaps.chunk", number=n) for n in range(1, chunks + 1)]))
     rows = store.sitemap_rows(db)
-    return _respond(urlset([(external("pages.index"), None)] + [(_page_url(i), m) for i, m in rows]))
+    return _respond(urlset([(external("pages.index"), None)] + _with_urls(rows)))
 
 
 @bp.route("/sitemap-<int:number>.xml")
@@ -102,13 +103,13 @@ def chunk(number: int):
     rows = store.sitemap_rows(db, MAX_URLS, (number - 1) * MAX_URLS) if number >= 1 else []
     if not rows:
         abort(404)
-    return _respond(urlset([(_page_url(i), m) for i, m in rows]))
+    return _respond(urlset(_with_urls(rows)))
 
 
 @bp.route("/sitemap-news.xml")
 def news():
     site: Site = current_app.config["SITE"]
-    return _respond(news_urlset(recent(_db(), datetime.now(site.tz)), site, _page_url))
+    return _respond(news_urlset(recent(_db(), datetime.now(site.tz)), site, release_link()))
 
 
 @bp.route("/robots.txt")
