@@ -217,9 +217,12 @@ def _write(out: Path, name: str, body: bytes) -> None:
     os.replace(work, target)
 
 
-def _render(task: tuple[str, dict | None]) -> tuple[dict | None, bool]:
-    """Render one URL, write its file when its bytes changed; (page as a dict or None, written)."""
-    url, previous = task
+def _render(task: tuple[str, dict | None, bool]) -> tuple[dict | None, bool]:
+    """Render one URL, write its file when its bytes changed; (page as a dict or None, written).
+
+    A leaf's links are not read (release pages: what they link to, the build finds from the data).
+    """
+    url, previous, leaf = task
     out: Path = _worker["out"]
     status, content_type, cache_control, body = _fetch(url)
     if status == 404 and url == NOT_FOUND_PROBE:
@@ -234,7 +237,7 @@ def _render(task: tuple[str, dict | None]) -> tuple[dict | None, bool]:
     sha = hashlib.sha256(body).hexdigest()
     # Data exports (tables as CSV or JSON) are leaves: their text is not a page of the site. So are feeds:
     # they link to release pages and their archives, which the build finds without reading them.
-    leaf = status != 200 or url.startswith(DATASETTE_PREFIX) or urlsplit(url).path in FEED_FORMATS
+    leaf = leaf or status != 200 or url.startswith(DATASETTE_PREFIX) or urlsplit(url).path in FEED_FORMATS
     links = [] if leaf else links_of(body, content_type, urlsplit(url).path, _worker["site"].base_url)
     written = not (previous and previous.get("sha") == sha and previous.get("file") == name
                    and (out / name).is_file())
@@ -245,7 +248,7 @@ def _render(task: tuple[str, dict | None]) -> tuple[dict | None, bool]:
     return page, written
 
 
-def _render_many(tasks: list[tuple[str, dict | None]]) -> list[tuple[dict | None, bool]]:
+def _render_many(tasks: list[tuple[str, dict | None, bool]]) -> list[tuple[dict | None, bool]]:
     return [_render(t) for t in tasks]
 
 
@@ -284,6 +287,8 @@ class Keys:
     """
 
     def __init__(self, app, db_path: str, site: Site, fingerprint: str):
+        from flask import url_for
+
         from feeds.web import pages, release_link, syndication
 
         self.snapshot: Snapshot = app.extensions["pressroom_source"]
@@ -294,6 +299,8 @@ class Keys:
         with app.test_request_context():
             self.releases = release_keys(db_path, release_link(absolute=False), fingerprint) \
                 if "pages.release" in app.view_functions else {}
+            self.facet_pages = sorted(url_for(f"pages.{kind}", name=value) for kind, value in self.snapshot.members
+                                      if kind in pages.FACETS and f"pages.{kind}" in app.view_functions)
         self.data = f"{fingerprint}:data:{store.data_version(self.snapshot.db)}"
 
     def __call__(self, url: str) -> str | None:
@@ -417,7 +424,9 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     pages: dict[str, dict] = {}
     seen: set[str] = set()
     # Every release has a page, withdrawn ones too (a 410 that nothing links to any more).
-    frontier = list(dict.fromkeys([*SEEDS, NOT_FOUND_PROBE, *sorted(keys.releases)]))
+    # What every release page links to (facet pages) is known from the data: release pages are not read.
+    start = [*SEEDS, NOT_FOUND_PROBE, *sorted(keys.releases), *keys.facet_pages]
+    frontier = list(dict.fromkeys(start + [page for url in start for page in keys.archives(url)]))
     pool: ProcessPoolExecutor | None = None
     try:
         while frontier:
@@ -432,7 +441,7 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                 if kept and (out / previous["file"]).is_file():
                     pages[url] = previous  # made of the same releases by the same code: the same document
                 else:
-                    todo.append((url, previous))
+                    todo.append((url, previous, url in keys.releases))
             results: Iterable[tuple[dict | None, bool]]
             if len(todo) >= POOL_THRESHOLD and workers > 1:
                 if pool is None:

@@ -169,7 +169,7 @@ def test_release_row_links_to_its_page_and_the_page_links_back(live_server, seed
     assert f'{seed_id} (<a href="/releases/{seed_id}" title="Page du communiqué">page du communiqué</a>)' in row_html
     page = live_server.get(f"/releases/{seed_id}").read().decode()
     assert f'href="/data/pressroom/releases/{seed_id}"' in page
-    assert 'href="/data/pressroom/releases.csv?_stream=on"' in page
+    assert 'href="/data/pressroom/releases.csv?_stream=on&amp;_size=max"' in page  # the open data page's link
 
 
 # ---------------------------------------------------------------- canned queries
