@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 import nh3
 import phonenumbers
@@ -68,8 +69,10 @@ def facet_url(kind: str, name: str) -> str:
 
 
 @bp.app_template_filter("phone")
+@lru_cache(maxsize=4096)
 def phone(number: str) -> str:
-    """E.164 as people write it: national format for the site's country, international otherwise."""
+    """E.164 as people write it: national format for the site's country, international otherwise (remembered:
+    press offices sign thousands of releases with the same numbers)."""
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
