@@ -171,11 +171,13 @@ def _wanted(path: str, query: str) -> bool:
 # ---------------------------------------------------------------- rendering
 
 _worker: dict = {}
+_made: set[Path] = set()  # folders this process made or found (a build writes thousands of files into each)
 
 
 def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str) -> None:
     from feeds.web import create_app
 
+    _made.clear()
     app = create_app({"DATABASE": db_path, "SITE": site})
     # The database does not change during a build: listings and feeds read it once (feeds.web.selection).
     app.extensions["pressroom_source"] = Snapshot(app.extensions["pressroom_db"]())
@@ -241,7 +243,9 @@ def _wsgi_get(app, url: str) -> tuple[int, str, str | None, bytes]:
 def _write(out: Path, name: str, body: bytes) -> None:
     """Atomically: readers (nginx) see the old bytes or the new ones, never half a file."""
     target = out / name
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.parent not in _made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _made.add(target.parent)
     work = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     work.write_bytes(body)
     os.replace(work, target)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from flask import Flask, url_for
@@ -37,6 +38,12 @@ def release_link(absolute: bool = True) -> Callable[[str], str]:
     prefix = (external if absolute else url_for)("pages.release", release_id="_")[:-1]
     to_url = current_app.url_map.converters["default"](current_app.url_map).to_url
     return lambda release_id: prefix + to_url(release_id)
+
+
+@lru_cache(maxsize=4096)
+def _date_fr(day: date) -> str:
+    """« jeudi 25 janvier 2018 »: Babel's formatting is worth remembering, listings repeat the same days."""
+    return format_date(day, format="full", locale="fr")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -93,7 +100,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.template_filter("date_fr")
     def date_fr(value: datetime | None) -> str:
-        return format_date(value, format="full", locale="fr") if value else ""
+        return _date_fr(value.date()) if value else ""
 
     @app.template_filter("datetime_fr")
     def datetime_fr(value: datetime | None) -> str:
