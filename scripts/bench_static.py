@@ -4,8 +4,8 @@
     .venv/bin/python scripts/bench_static.py --releases 10000 [--work DIR] [--workers 2] [--no-hugo]
 
 The corpus is scripts/gen_corpus.py's (kept in WORK between runs, with its database). Measured: a full build
-into an empty folder, a rebuild with nothing changed, and a rebuild after one new release (newest first, the
-worst case: every listing shifts), with the files rewritten. Hugo (Debian package `hugo`) builds the same
+into an empty folder, a rebuild with nothing changed, and rebuilds after one new release (the newest): pages
+and feeds alone (--skip-downloads), then the downloads, then both at once for another new release. Hugo (Debian package `hugo`) builds the same
 public releases as pages with RSS and tag, publisher and place taxonomies, once from scratch and once after
 the same new release (Hugo has no incremental build: it renders everything again). Wall time and CPU time
 (user + system, children included) are printed as a Markdown table for BENCHMARKS.md.
@@ -163,8 +163,13 @@ def main() -> None:
     same, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers))
     rows.append(("feeds build, nothing changed", wall, used, same.files, same.changed))
     add_release(db, args.work / "new", site)
-    one, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers))
-    rows.append(("feeds build, one new release", wall, used, one.files, one.changed))
+    one, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers, downloads=False))
+    rows.append(("feeds build --skip-downloads, one new release", wall, used, one.files, one.changed))
+    data, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers))
+    rows.append(("feeds build, then the downloads of that release", wall, used, data.files, data.changed))
+    add_release(db, args.work / "new", site)
+    both, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers))
+    rows.append(("feeds build, one more new release, downloads included", wall, used, both.files, both.changed))
 
     if not args.no_hugo and shutil.which("hugo"):
         folder = args.work / "hugo"
@@ -180,8 +185,9 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     for name, wall, used, files, written in rows:
         print(f"| {name} | {wall:.2f} | {used:.2f} | {files} | {written} | {files / wall:.0f} |")
-    print(f"\nOne new release rewrote {one.changed} of {one.files} files ({one.changed / one.files:.1%}); "
-          f"rendered {one.rendered} documents.")
+    print(f"\nOne new release rewrote {one.changed} of {one.files} files ({one.changed / one.files:.1%}) without "
+          f"the downloads, {both.changed} ({both.changed / both.files:.1%}) with them; rendered {one.rendered} "
+          f"and {both.rendered} documents.")
 
 
 if __name__ == "__main__":
