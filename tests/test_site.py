@@ -224,8 +224,10 @@ def test_a_new_release_rewrites_at_most_a_tenth_of_the_files(tmp_path, public_si
     add_release(db, tmp_path / "new", public_site, now_paris() - timedelta(minutes=5))
     second = static.build(db, out, public_site, workers=2)
     changed = second.changed / first.files
-    print(f"{first.files} files, {second.changed} rewritten after one new release ({changed:.1%})")
+    print(f"{first.files} files, {second.changed} rewritten after one new release ({changed:.1%}), "
+          f"{second.rendered} rendered")
     assert 0 < second.changed <= 0.10 * first.files
+    assert second.rendered <= 0.10 * first.files  # unchanged documents are not even rendered
 
 
 def test_cli_build_prints_its_summary(db_path, tmp_path):
