@@ -31,7 +31,7 @@ from feeds.ingest import (
 )
 from feeds.ingest.normalise import sha256
 
-BATCH = 200  # releases per write transaction
+BATCH = 1000  # releases per write transaction (each commit writes back every index page the batch touched)
 CHUNK = 1000  # files read ahead and parsed together
 PARALLEL_FROM = 200  # below this many files, a process pool costs more than it saves
 

@@ -6,10 +6,12 @@ Each format is a module of this package with ``parse(data, name, ctx) -> Release
 
 from __future__ import annotations
 
+import errno
 import functools
 import importlib
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -149,17 +151,25 @@ def iter_files(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
             yield path, path.parent
 
 
+# The errors for which Path.exists() says False rather than raising.
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
 def read_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of a file, refusing links that leave the input folder and oversized files."""
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(root.resolve()):
             raise IngestError("lien symbolique vers un fichier hors du dossier d'entrée, ignoré")
-    if not path.exists():
-        raise IngestError("fichier introuvable")
-    if not path.is_file():
+    try:
+        info = path.stat()  # one stat for exists(), is_file() and the size
+    except OSError as exc:
+        if exc.errno in _MISSING:
+            raise IngestError("fichier introuvable") from None
+        raise
+    if not stat.S_ISREG(info.st_mode):
         raise IngestError("ce n'est pas un fichier ordinaire")
-    size = path.stat().st_size
+    size = info.st_size
     if size > max_bytes:
         raise IngestError(f"fichier trop volumineux ({size} octets, limite {max_bytes})")
     try:
@@ -188,9 +198,16 @@ def _publisher_in(folder: Path, root: Path) -> dict | None:
 
 def publisher_for(path: Path, root: Path) -> dict | None:
     """The publisher of a file: the nearest ``_publisher.toml`` (name, url, logo) up to the input root."""
-    return _publisher_in(path.parent.resolve(), root.resolve())
+    return _publisher_of_folder(path.parent, root)
+
+
+@functools.lru_cache(maxsize=1024)
+def _publisher_of_folder(folder: Path, root: Path) -> dict | None:
+    # Resolving a path costs a system call per folder in it: once per folder, not once per file.
+    return _publisher_in(folder.resolve(), root.resolve())
 
 
 def forget_publishers() -> None:
     """Read ``_publisher.toml`` files again (a new ingest run sees edited files)."""
+    _publisher_of_folder.cache_clear()
     _publisher_in.cache_clear()

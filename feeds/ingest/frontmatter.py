@@ -127,7 +127,7 @@ def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
         release.status = "draft"
     chapeau = meta.get("chapeau-text") or meta.get("chapeau") or meta.get("description")
     if isinstance(chapeau, str):
-        release.standfirst = n.clean_text(n.markdown_to_html(chapeau))
+        release.standfirst = n.markdown_text(chapeau)
     release.language = str(meta.get("lang") or "") or n.detect_language(title + " " + body, ctx.language)
 
     body, quotes = _kramdown_quotes(body)

@@ -102,7 +102,7 @@ def clean_block(text: str, repair: bool = True) -> str:
 
 
 _TAG_START = re.compile(r"<[a-zA-Z!/]")
-_SPACES = re.compile(r"\s+")
+_FOLD_SPACES = re.compile(r"[^\S ]\s*|\s{2,}")  # \s+ less the single spaces, left alone
 
 
 def clean_text(value: object) -> str:
@@ -115,8 +115,12 @@ def clean_text(value: object) -> str:
     text = _CONTROL.sub("", str(value))  # first, so that what looks like markup is what stays
     if "<" in text or "&" in text:
         text = html_to_text(text) if _TAG_START.search(text) else html.unescape(text)
-    text = strip_inline_markdown(clean_block(text, repair=False))
-    return _SPACES.sub(" ", text).strip()
+        text = clean_block(text, repair=False)
+    else:  # clean_block but its removal of controls, done above (NFC makes none)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+    return _FOLD_SPACES.sub(" ", strip_inline_markdown(text)).strip()
 
 
 _INLINE_MARKDOWN = [
@@ -173,7 +177,7 @@ def sanitize_html(fragment: str) -> str:
 
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "br",
            "ul", "ol", "table", "pre", "dd", "dt", "figure")
-_RUNS_OF_SPACES = re.compile(r"[ \t\xa0]+")
+_RUNS_OF_SPACES = re.compile(r" [ \t\xa0]+|[\t\xa0][ \t\xa0]*")  # [ \t\xa0]+ less the single spaces, left alone
 _SPACES_AROUND_NEWLINE = re.compile(r" *\n *")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -234,6 +238,19 @@ def markdown_to_html(text: str) -> str:
     for pattern, replacement in _PANDOC_KRAMDOWN:
         text = pattern.sub(replacement, text)
     return _md.render(text)
+
+
+# A line in which Markdown gives no character a meaning, and that opens no block (heading, list, quote,
+# rule, table, fence, HTML, footnote, code after its indent): rendered, its text is the line itself.
+_PLAIN_LINE = re.compile(r"(?![#>+=|~0-9-])[^\x00-\x1f\x7f-\x9f\u2028\u2029*_`\[\]\\<>&^{}!|~]*")
+_LINE_ENDS = re.compile(r"\r\n?|\n")
+
+
+def markdown_text(text: str) -> str:
+    """``clean_text(markdown_to_html(text))``, without rendering and parsing again plain lines."""
+    if len(text) < 100_000 and all(_PLAIN_LINE.fullmatch(line.strip(" \t")) for line in _LINE_ENDS.split(text)):
+        return clean_text(text)
+    return clean_text(markdown_to_html(text))
 
 
 def links_of(body_html: str) -> list[Link]:
@@ -484,8 +501,8 @@ _EN = set(["the", "and", "of", "to", "in", "is", "for", "on", "with", "that", "b
 
 def detect_language(text: str, default: str = "fr") -> str:
     words = _WORDS.findall(text[:2000].lower())
-    fr = sum(w in _FR for w in words)
-    en = sum(w in _EN for w in words)
+    fr = sum(map(_FR.__contains__, words))
+    en = sum(map(_EN.__contains__, words))
     if fr == en:
         return default
     return "fr" if fr > en else "en"
