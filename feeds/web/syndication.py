@@ -124,14 +124,17 @@ def feeds_for(kind: str | None = None, value: str | None = None) -> list[tuple[s
     site: Site = current_app.config["SITE"]
     kind = "q" if kind == "search" else kind
     selection: Selection = ((kind, value),) if kind and value else ()
+    root = _site_root()
     every_page = current_app.extensions.setdefault("pressroom_site_feeds", {})  # the same on every page
-    if not selection and request.host_url in every_page:
-        return every_page[request.host_url]
+    if not selection and root in every_page:
+        return every_page[root]
     title = feed_title(site, selection)
-    feeds = [(f"{title} ({FORMAT_LABELS[fmt]})", feed_url(fmt, selection), CONTENT_TYPES[fmt].split(";")[0])
-             for fmt in ("atom", "rss", "json")]
+    feeds = [(f"{title} ({FORMAT_LABELS[fmt]})", feed_url(fmt, selection, root=root),
+              CONTENT_TYPES[fmt].split(";")[0]) for fmt in ("atom", "rss", "json")]
     if not selection:
-        every_page[request.host_url] = feeds
+        if len(every_page) >= 16:  # without a configured address the root follows the Host header
+            every_page.clear()
+        every_page[root] = feeds
     return feeds
 
 
