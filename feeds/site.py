@@ -459,8 +459,9 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     seen: set[str] = set()
     # Every release has a page, withdrawn ones too (a 410 that nothing links to any more).
     # What every release page links to (facet pages) is known from the data: release pages are not read.
-    start = [*SEEDS, NOT_FOUND_PROBE, *sorted(keys.releases), *keys.facet_pages]
-    frontier = list(dict.fromkeys(start + [page for url in start for page in keys.archives(url)]))
+    start = [*SEEDS, NOT_FOUND_PROBE, *keys.facet_pages]
+    frontier = list(dict.fromkeys(start + [page for url in start for page in keys.archives(url)]
+                                  + sorted(keys.releases)))
     pool: ProcessPoolExecutor | None = None
     try:
         while frontier:
@@ -472,7 +473,7 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                 key = keys(url) if previous and not full else None
                 kept = key and previous.get("key") == key or (
                     previous and not downloads and urlsplit(url).path.startswith(DOWNLOADS))
-                if kept and (out / previous["file"]).is_file():
+                if kept and os.path.isfile(os.path.join(out, previous["file"])):
                     pages[url] = previous  # made of the same releases by the same code: the same document
                 else:
                     todo.append((url, previous, url in keys.releases))
