@@ -123,21 +123,21 @@ def clean_text(value: object) -> str:
     return _FOLD_SPACES.sub(" ", strip_inline_markdown(text)).strip()
 
 
+# (characters each pattern needs, pattern, replacement): a pattern runs only on a text holding one of them.
 _INLINE_MARKDOWN = [
-    (re.compile(r"\^\{([^}]*)\}"), r"\1"),
-    (re.compile(r"\^([^\s^]+)\^"), r"\1"),
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
-    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),
-    (re.compile(r"\{:[^}]*\}"), ""),  # Kramdown attribute lists
+    (("^{",), re.compile(r"\^\{([^}]*)\}"), r"\1"),
+    (("^",), re.compile(r"\^([^\s^]+)\^"), r"\1"),
+    (("**", "__"), re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (("*",), re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),
+    (("{:",), re.compile(r"\{:[^}]*\}"), ""),  # Kramdown attribute lists
 ]
 
 
 def strip_inline_markdown(text: str) -> str:
     """Remove Markdown emphasis and pandoc superscripts from a one-line text."""
-    if "^" not in text and "*" not in text and "_" not in text and "{" not in text:
-        return text
-    for pattern, replacement in _INLINE_MARKDOWN:
-        text = pattern.sub(replacement, text)
+    for needed, pattern, replacement in _INLINE_MARKDOWN:
+        if any(n in text for n in needed):
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -201,11 +201,14 @@ def _text_of(root) -> str:
         el.tail = "\n\n" + (el.tail or "")
         if el.tag == "li":
             el.text = "- " + (el.text or "")
-    text = root.text_content()
-    text = _CONTROL.sub("", text)
-    text = _RUNS_OF_SPACES.sub(" ", text)
-    text = _SPACES_AROUND_NEWLINE.sub("\n", text)
-    text = _BLANK_LINES.sub("\n\n", text)
+    text = _CONTROL.sub("", root.text_content())
+    # Each pass only where it has something to do (a substring test costs far less than a regex scan).
+    if "  " in text or "\t" in text or "\xa0" in text:
+        text = _RUNS_OF_SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = _SPACES_AROUND_NEWLINE.sub("\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()
 
 
