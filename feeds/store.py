@@ -223,13 +223,27 @@ def upsert_many(db: sqlite_utils.Database, releases: Iterable[Release], now: dat
     with transaction(db) as conn:
         writes = _Writes(conn, now, publishers or {})
         for release in releases:
-            record = release.to_dict()
-            outcome, written = writes.upsert(record)
+            record, text = _record_and_text(release)
+            outcome, written = writes.upsert(record, text)
             if written["updated"] != record["updated"]:
                 release.updated = now  # stamped as a new revision
             outcomes.append(outcome)
         writes.close()
     return outcomes
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _record_and_text(release: Release) -> tuple[dict, str]:
+    """A release's record and its JSON. Lone surrogates, which no decoded document holds but a Release made
+    in code may, become U+FFFD: SQLite stores UTF-8, which cannot hold them."""
+    record = release.to_dict()
+    text = json.dumps(record, ensure_ascii=False)
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
+        record = json.loads(text)
+    return record, text
 
 
 def upsert_records(db: sqlite_utils.Database, records: Iterable[tuple[dict, str]], now: datetime,
