@@ -389,9 +389,9 @@ def test_every_link_of_the_releases_table_page_resolves(live_server):
     assert broken == []
 
 
-@pytest.mark.parametrize("limit", [3, 10_000])
+@pytest.mark.parametrize("limit, lookup_cost", [(3, 0), (3, 10**9), (10_000, 0)])  # walk the table / keep a set
 def test_search_with_many_matches_walks_the_table_newest_first_without_count_nor_facets(built_db, site, monkeypatch,
-                                                                                           limit):
+                                                                                           limit, lookup_cost):
     """Past the count limit, ?_search= is neither counted nor faceted, and says so; below, Datasette's own search."""
     import asyncio
     import concurrent.futures
@@ -400,6 +400,7 @@ def test_search_with_many_matches_walks_the_table_newest_first_without_count_nor
     from feeds.server import make_datasette
 
     monkeypatch.setattr(plugin, "SEARCH_COUNT_LIMIT", limit)
+    monkeypatch.setattr(plugin, "WALK_LOOKUP_COST", lookup_cost)
     conn = sqlite3.connect(built_db)
     expected = [tuple(r) for r in conn.execute(
         "select id, published from releases where rowid in (select rowid from releases_fts where releases_fts match "
