@@ -146,6 +146,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--no-hugo", action="store_true")
     args = parser.parse_args()
+    args.work = args.work.resolve()  # Hugo reads a relative --destination from its --source
     args.work.mkdir(parents=True, exist_ok=True)
     site = load_site(None, BASE)
     source = corpus(args.work, args.releases, site)
