@@ -399,6 +399,18 @@ def markdown(results: list[dict], args, started: datetime) -> str:
     return "\n".join(lines)
 
 
+def keep_other_sections(out: Path, text: str) -> str:
+    """The new text, followed by the sections of the file already there that this run did not measure again
+    (a size measured on its own, measurements written by hand), in their order."""
+    if not out.exists():
+        return text
+    sections = lambda t: re.split(r"(?m)^(?=## )", t)[1:]  # noqa: E731
+    measured = {section.splitlines()[0] for section in sections(text)}
+    kept = [section.rstrip("\n") for section in sections(out.read_text(encoding="utf-8"))
+            if section.splitlines()[0] not in measured]
+    return "\n\n".join([text.rstrip("\n"), *kept])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -425,7 +437,7 @@ def main() -> None:
         text = text.replace("\n## ", "\n## Ingest of 10 000 seed-format releases\n\n"
                             f"- cold: **{seed_rates['cold_rate']:.0f} releases/s** (goal ≥ 1 000)\n"
                             f"- unchanged: **{seed_rates['unchanged_rate']:.0f} releases/s** (goal ≥ 10 000)\n\n## ", 1)
-    args.out.write_text(text + "\n", encoding="utf-8")
+    args.out.write_text(keep_other_sections(args.out, text) + "\n", encoding="utf-8")
     print(text)
 
 
