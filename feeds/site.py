@@ -45,7 +45,7 @@ from feeds.web.selection import Snapshot
 MANIFEST = ".build-manifest.json"
 QUERY_DIR, GONE_DIR = "_q", "_gone"
 # Entry points: everything else is found by following links from these.
-SEEDS = ("/", "/robots.txt", "/sitemap.xml", "/feeds.opml", "/search")
+SEEDS = ("/", "/robots.txt", "/sitemap.xml", "/feeds.opml", "/search", "/donnees-ouvertes")
 NOT_FOUND_PROBE = "/__page-introuvable__"
 # Never files: the upload API (POST only) and live searches. Datasette (/data/) gives its CSV and JSON
 # exports only; its other pages (browsing, SQL) stay live on the Datasette instance.
@@ -458,10 +458,11 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     pages: dict[str, dict] = {}
     seen: set[str] = set()
     # Every release has a page, withdrawn ones too (a 410 that nothing links to any more).
-    # What every release page links to (facet pages) is known from the data: release pages are not read.
-    start = [*SEEDS, NOT_FOUND_PROBE, *keys.facet_pages]
-    frontier = list(dict.fromkeys(start + [page for url in start for page in keys.archives(url)]
-                                  + sorted(keys.releases)))
+    # The entry points first (a few documents, rendered here); then, in one round for the workers, what they
+    # link to and what the data says exists: every release page and every facet page (what release pages
+    # link to, so they are not read) with the archive pages of every listing and feed.
+    frontier = [*SEEDS, NOT_FOUND_PROBE]
+    from_data = [*keys.facet_pages, *keys.releases]
     pool: ProcessPoolExecutor | None = None
     try:
         while frontier:
@@ -482,7 +483,11 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                 if pool is None:
                     pool = ProcessPoolExecutor(workers, initializer=_init_worker,
                                                initargs=(db_path, site, datasette_url, str(out)))
-                chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+                # Downloads first and one by one: each takes seconds, so they spread over the workers
+                # while the pages fill the gaps.
+                heavy = [t for t in todo if urlsplit(t[0]).path.startswith(DOWNLOADS)]
+                light = [t for t in todo if not urlsplit(t[0]).path.startswith(DOWNLOADS)]
+                chunks = [[t] for t in heavy] + [light[i:i + CHUNK] for i in range(0, len(light), CHUNK)]
                 results = (r for batch in pool.map(_render_many, chunks) for r in batch)
             else:
                 results = (_render(t) for t in todo)
@@ -498,8 +503,10 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                     report.written.append(page["file"])
             if progress:
                 progress(len(todo))
-            found = {link for url in round_urls if url in pages for link in pages[url]["links"]} - seen
-            found.update(page for url in list(found) for page in keys.archives(url))
+            found = {link for url in round_urls if url in pages for link in pages[url]["links"]}
+            found.update(from_data)
+            from_data = []
+            found.update(page for url in [*(found - seen), *round_urls] for page in keys.archives(url))
             frontier = sorted(found - seen)
     finally:
         if pool is not None:
