@@ -336,6 +336,7 @@ class Keys:
             self.facet_pages = sorted(url_for(f"pages.{kind}", name=value) for kind, value in self.snapshot.members
                                       if kind in pages.FACETS and f"pages.{kind}" in app.view_functions)
         self.data = f"{fingerprint}:data:{store.data_version(self.snapshot.db)}"
+        self.parsed: dict = {}  # urlsplit result -> _selection's answer (asked for keys and for archives)
 
     def __call__(self, url: str) -> str | None:
         if url in self.releases:
@@ -362,6 +363,8 @@ class Keys:
 
     def archives(self, url: str) -> list[str]:
         """Every archive page of a feed or listing: found at once, not one link after the other."""
+        if url in self.releases:
+            return []
         parts = urlsplit(url)
         found = self._selection(parts)
         if found is None or found[1] is not None:
@@ -375,6 +378,11 @@ class Keys:
 
     def _selection(self, parts) -> tuple[tuple, int | None, int] | None:
         """(selection, archive page, page size) of a feed or listing URL in the form the site links it."""
+        if parts not in self.parsed:
+            self.parsed[parts] = self._parse(parts)
+        return self.parsed[parts]
+
+    def _parse(self, parts) -> tuple[tuple, int | None, int] | None:
         page, selection = None, []
         for name, value in parse_qsl(parts.query, keep_blank_values=True):
             if name == "page" and page is None and value.isdigit():
