@@ -154,6 +154,8 @@ def main() -> None:
     shutil.copy(source, db)
     for suffix in ("-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
+    shutil.rmtree(str(db) + "-exports", ignore_errors=True)  # the server's exports (SIG, SQLite): none yet
+    shutil.rmtree(args.work / "new", ignore_errors=True)  # the new releases of an earlier run
     out = args.work / "site"
     shutil.rmtree(out, ignore_errors=True)
     public = store.count(store.connect(db))

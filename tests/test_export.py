@@ -234,3 +234,36 @@ def test_table_json_refuses_private_tables(built_db):
     conn = sqlite3.connect(built_db)
     with pytest.raises(export.ExportError):
         list(export.iter_table_json(conn, "_pending"))
+
+
+def test_sig_download_reuses_the_documents_of_unchanged_revisions(built_db, tmp_path, monkeypatch):
+    """After one update only that release is converted again, and the file is what a fresh export gives."""
+    from feeds.config import Site
+    from feeds.web import create_app
+
+    path = tmp_path / "p.db"
+    with sqlite3.connect(built_db) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    site = Site(base_url="https://presse.example.test")
+
+    def download(exports):
+        app = create_app({"DATABASE": str(path), "SITE": site, "EXPORT_DIR": str(exports), "TESTING": True})
+        response = app.test_client().get("/donnees-ouvertes/communiques-sig.jsonl")
+        assert response.status_code == 200
+        return response.data
+
+    first = download(tmp_path / "exports")
+    changed = parse_bytes(SEED.read_bytes().replace(b"1200 participants", b"1300 participants"), SEED.name)[0]
+    publisher = {"name": "Région Occitanie / Pyrénées-Méditerranée", "url": None, "logo": None}
+    changed.publisher = publisher["name"]
+    store.upsert(store.connect(path), changed, now_paris() + timedelta(minutes=1), {publisher["name"]: publisher})
+
+    converted = []
+    convert = export.sig_document
+    monkeypatch.setattr(export, "sig_document", lambda release, *rest: converted.append(release.id)
+                        or convert(release, *rest))
+    second = download(tmp_path / "exports")
+    assert converted == [changed.id]
+    assert second != first
+    assert second == download(tmp_path / "fresh")  # every release converted again
+    assert len(converted) == 1 + len(second.splitlines())

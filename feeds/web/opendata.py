@@ -3,6 +3,7 @@ public database as one SQLite file, the SIG export, and a chart of releases per 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass, field
@@ -211,16 +212,19 @@ def sig():
         conn = _read_only()
         try:
             version = _version(conn)
-            path = directory / f"communiques-sig-{version}.jsonl"
+            options = export.SigOptions(
+                editor=site.publisher["name"], licence=site.licence["name"],
+                title=f"Communiqués de presse — {site.title}", description=site.description or site.title,
+                base_url=site.base_url)
+            made_with = export.sig_fingerprint(options)
+            path = directory / f"communiques-sig-{version}-{made_with}.jsonl"
             if not path.exists():
                 directory.mkdir(parents=True, exist_ok=True)
+                earlier = sorted(directory.glob(f"communiques-sig-*-{made_with}.jsonl"), key=os.path.getmtime)
+                reuse = export.read_sig_documents(earlier[-1]) if earlier else {}
                 work = path.with_suffix(".tmp")
-                options = export.SigOptions(
-                    editor=site.publisher["name"], licence=site.licence["name"],
-                    title=f"Communiqués de presse — {site.title}", description=site.description or site.title,
-                    base_url=site.base_url)
                 with work.open("w", encoding="utf-8") as out:
-                    export.write_sig(sqlite_utils.Database(conn), out, options)
+                    export.write_sig(sqlite_utils.Database(conn), out, options, reuse)
                 work.replace(path)
                 for old in directory.glob("communiques-sig-*.jsonl"):
                     if old != path:
