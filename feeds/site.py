@@ -489,12 +489,13 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
             results: Iterable[tuple[dict | None, bool]]
             # Downloads take seconds each: they go first and one by one, spread over the workers while the
             # pages fill the gaps.
-            heavy = [t for t in todo if urlsplit(t[0]).path.startswith(DOWNLOADS)]
+            heavy, light = [], []
+            for task in todo:
+                (heavy if urlsplit(task[0]).path.startswith(DOWNLOADS) else light).append(task)
             if (len(todo) >= POOL_THRESHOLD or len(heavy) > 1) and workers > 1:
                 if pool is None:
                     pool = ProcessPoolExecutor(workers, initializer=_init_worker,
                                                initargs=(db_path, site, datasette_url, str(out)))
-                light = [t for t in todo if not urlsplit(t[0]).path.startswith(DOWNLOADS)]
                 chunks = [[t] for t in heavy] + [light[i:i + CHUNK] for i in range(0, len(light), CHUNK)]
                 results = (r for batch in pool.map(_render_many, chunks) for r in batch)
             else:

@@ -219,17 +219,13 @@ def upsert(db: sqlite_utils.Database, release: Release, now: datetime,
 def upsert_many(db: sqlite_utils.Database, releases: Iterable[Release], now: datetime,
                 publishers: dict[str, dict] | None = None) -> list[Outcome]:
     """Write several releases in one transaction (all or nothing)."""
-    outcomes = []
-    with transaction(db) as conn:
-        writes = _Writes(conn, now, publishers or {})
-        for release in releases:
-            record, text = _record_and_text(release)
-            outcome, written = writes.upsert(record, text)
-            if written["updated"] != record["updated"]:
-                release.updated = now  # stamped as a new revision
-            outcomes.append(outcome)
-        writes.close()
-    return outcomes
+    releases = list(releases)
+    records = [_record_and_text(release) for release in releases]
+    written = _write_all(db, records, now, publishers)
+    for release, (record, _), (_, stored) in zip(releases, records, written, strict=True):
+        if stored["updated"] != record["updated"]:
+            release.updated = now  # stamped as a new revision
+    return [outcome for outcome, _ in written]
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -250,11 +246,17 @@ def upsert_records(db: sqlite_utils.Database, records: Iterable[tuple[dict, str]
                    publishers: dict[str, dict] | None = None) -> list[Outcome]:
     """``upsert_many`` for records already made (``Release.to_dict()``), each with its JSON text
     (``json.dumps(record, ensure_ascii=False)``): ingest's worker processes serialise them."""
+    return [outcome for outcome, _ in _write_all(db, records, now, publishers)]
+
+
+def _write_all(db: sqlite_utils.Database, records: Iterable[tuple[dict, str]], now: datetime,
+               publishers: dict[str, dict] | None) -> list[tuple[Outcome, dict]]:
+    """Every (record, JSON text) in one transaction: each outcome with the record as written."""
     with transaction(db) as conn:
         writes = _Writes(conn, now, publishers or {})
-        outcomes = [writes.upsert(record, text)[0] for record, text in records]
+        written = [writes.upsert(record, text) for record, text in records]
         writes.close()
-    return outcomes
+    return written
 
 
 class _Writes:
@@ -345,8 +347,7 @@ class _Writes:
             json.dumps([w["code"] for w in record["warnings"]]), None, None, PARSER_VERSION,
         ))
         if replace:
-            for table in _CHILD_TABLES:
-                conn.execute(f"DELETE FROM [{table}] WHERE release_id = ?", (release_id,))
+            _delete_children(conn, release_id)
         rows = [(release_id, i, self.lookup("people", q["speaker"]) if q["speaker"] else None, q["role"], q["text"])
                 for i, q in enumerate(record["quotes"])]
         conn.executemany("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", rows)
@@ -388,9 +389,13 @@ def _lookup(conn: sqlite3.Connection, table: str, name: str, extra: dict | None 
     return cur.lastrowid
 
 
-def _delete_public(conn: sqlite3.Connection, release_id: str) -> None:
+def _delete_children(conn: sqlite3.Connection, release_id: str) -> None:
     for table in _CHILD_TABLES:
         conn.execute(f"DELETE FROM [{table}] WHERE release_id = ?", (release_id,))
+
+
+def _delete_public(conn: sqlite3.Connection, release_id: str) -> None:
+    _delete_children(conn, release_id)
     conn.execute("DELETE FROM revisions WHERE release_id = ?", (release_id,))
     conn.execute("DELETE FROM releases WHERE id = ?", (release_id,))
 
@@ -465,7 +470,7 @@ def latest(db: sqlite_utils.Database, limit: int = 50, offset: int = 0, where: s
 def count(db: sqlite_utils.Database, where: str = "", params: Iterable[Any] = ()) -> int:
     if not where:
         return feed_count(db)  # kept by triggers: no count of every public release
-    sql = f"SELECT count(*) FROM releases r WHERE r.status = 'published' {('AND ' + where) if where else ''}"
+    sql = f"SELECT count(*) FROM releases r WHERE r.status = 'published' AND {where}"
     return db.conn.execute(sql, tuple(params)).fetchone()[0]
 
 
@@ -533,8 +538,7 @@ def withdraw(db: sqlite_utils.Database, release_id: str, reason: str, now: datet
         cleared = ", ".join(f"{c} = NULL" for c in _WITHDRAWN_CLEARED)
         conn.execute(f"UPDATE releases SET status = 'withdrawn', withdrawn_reason = ?, withdrawn_at = ?, "
                      f"revision = ?, {cleared} WHERE id = ?", (reason, now.isoformat(), revision, release_id))
-        for table in ("quotes", "contacts", "links", "attachments", "release_topics"):
-            conn.execute(f"DELETE FROM [{table}] WHERE release_id = ?", (release_id,))
+        _delete_children(conn, release_id)
         source = conn.execute("SELECT source_sha256 FROM releases WHERE id = ?", (release_id,)).fetchone()[0]
         # What was withdrawn leaves the open data: every public revision becomes a tombstone, the
         # full record is kept privately.
@@ -618,6 +622,11 @@ def feed_count(db: sqlite_utils.Database, filters: Iterable[tuple[str, str]] = (
                            params).fetchone()[0]
 
 
+# Publishers with at least one public release, each looked up once.
+_PUBLISHERS_IN_USE = ("SELECT p.name FROM publishers p WHERE EXISTS (SELECT 1 FROM releases r "
+                      "WHERE r.publisher_id = p.id AND r.status = 'published')")
+
+
 def facet_values(db: sqlite_utils.Database) -> dict[str, list[str]]:
     """Every value of every facet that has at least one public release: the feeds worth listing.
 
@@ -625,8 +634,7 @@ def facet_values(db: sqlite_utils.Database) -> dict[str, list[str]]:
     found; places and kinds are read in an index, one value after the other): never a pass over every release.
     """
     exists = {
-        "publisher": "SELECT p.name FROM publishers p WHERE EXISTS (SELECT 1 FROM releases r "
-                     "WHERE r.publisher_id = p.id AND r.status = 'published')",
+        "publisher": _PUBLISHERS_IN_USE,
         "topic": "SELECT t.name FROM topics t WHERE EXISTS (SELECT 1 FROM release_topics rt JOIN releases r "
                  "ON r.id = rt.release_id WHERE rt.topic_id = t.id AND r.status = 'published')",
         "person": "SELECT p.name FROM people p WHERE EXISTS (SELECT 1 FROM quotes q JOIN releases r "
@@ -850,8 +858,7 @@ def _facet_options(db: sqlite_utils.Database, places: int) -> dict[str, list]:
         commonest = values("SELECT place FROM releases WHERE status = 'published' AND place > '' "
                            "GROUP BY place ORDER BY count(*) DESC, place LIMIT ?", places)
     return {
-        "publisher": values("SELECT p.name FROM publishers p WHERE EXISTS (SELECT 1 FROM releases r "
-                            "WHERE r.publisher_id = p.id AND r.status = 'published') ORDER BY p.name"),
+        "publisher": values(_PUBLISHERS_IN_USE + " ORDER BY p.name"),
         "kind": _distinct(db, "kind", ""),
         "place": sorted(commonest),
         "year": _distinct(db, "year", 10**6, descending=True),
