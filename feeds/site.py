@@ -9,7 +9,7 @@ OPML, robots.txt) that stays on the site. During a build the app reads the datab
 
 A URL becomes a file that nginx's ``try_files $uri $uri.html $uri/index.html`` serves: ``/`` is ``index.html``,
 ``/releases/<id>`` is ``releases/<id>.html``, ``/feed.atom`` is ``feed.atom``. A URL with a query string is
-filed under ``_q/<raw query>/`` (``/feed.atom?publisher=X`` is ``_q/publisher=X/feed.atom``), which the nginx
+filed under ``_q/<raw query>/`` (``/feed.atom?page=2`` is ``_q/page=2/feed.atom``), which the nginx
 snippet maps with the same ``try_files`` prefixed by ``/_q/$args``. A withdrawn release (410) is filed under
 ``_gone/``; the unknown-address page is ``404.html``.
 
@@ -40,6 +40,7 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from feeds import store
 from feeds.config import Site
+from feeds.web import syndication
 from feeds.web.selection import Snapshot
 
 MANIFEST = ".build-manifest.json"
@@ -61,7 +62,7 @@ LINK_ATTRIBUTE = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)')
 # Characters JSON escapers (Jinja's tojson) write as \uXXXX inside URLs of JSON-LD.
 JSON_ESCAPES = {"\\u0027": "'", "\\u0026": "&", "\\/": "/"}
 # One selection, several formats: a feed found in one format is also written in the others (the OPML lists
-# Atom only, pages link Atom and RSS).
+# Atom only, pages link Atom and RSS). These are the site-wide feeds; a facet's are under its path.
 FEED_FORMATS = ("/feed.atom", "/feed.rss", "/feed.json")
 POOL_THRESHOLD = 400  # fewer URLs than this in a round are rendered in this process, without a pool
 CHUNK = 32
@@ -155,9 +156,19 @@ def links_of(body: bytes, content_type: str, current: str, base_url: str) -> lis
         parts = urlsplit(url)
         if url and _wanted(parts.path, parts.query):
             out.add(url)
-            if parts.path in FEED_FORMATS:
-                out.update(f"{fmt}?{parts.query}" if parts.query else fmt for fmt in FEED_FORMATS)
+            fmt = _feed_format(parts.path)
+            if fmt:
+                head = parts.path[:-len(fmt)]
+                out.update(head + other + (f"?{parts.query}" if parts.query else "") for other in syndication.FORMATS)
     return sorted(out)
+
+
+def _feed_format(path: str) -> str | None:
+    """``atom``, ``rss`` or ``json`` for the path of a feed (site-wide or of one facet), else None."""
+    if path in FEED_FORMATS:
+        return path.rsplit(".", 1)[1]
+    facet = syndication.facet_feed(path)
+    return facet[0] if facet else None
 
 
 def _wanted(path: str, query: str) -> bool:
@@ -271,7 +282,7 @@ def _render(task: tuple[str, dict | None, bool]) -> tuple[dict | None, bool]:
     sha = hashlib.sha256(body).hexdigest()
     # Data exports (tables as CSV or JSON) are leaves: their text is not a page of the site. So are feeds:
     # they link to release pages and their archives, which the build finds without reading them.
-    leaf = leaf or status != 200 or url.startswith(DATASETTE_PREFIX) or urlsplit(url).path in FEED_FORMATS
+    leaf = leaf or status != 200 or url.startswith(DATASETTE_PREFIX) or _feed_format(urlsplit(url).path)
     links = [] if leaf else links_of(body, content_type, urlsplit(url).path, _worker["site"].base_url)
     written = not (previous and previous.get("sha") == sha and previous.get("file") == name
                    and (out / name).is_file())
@@ -323,7 +334,7 @@ class Keys:
     def __init__(self, app, db_path: str, site: Site, fingerprint: str):
         from flask import url_for
 
-        from feeds.web import pages, release_link, syndication
+        from feeds.web import pages, release_link
 
         self.snapshot: Snapshot = app.extensions["pressroom_source"]
         self.site, self.fingerprint = site, fingerprint
@@ -371,8 +382,8 @@ class Keys:
             return []
         selection, _, size = found
         count = self.archive_count(self.snapshot.count(selection), size)
-        if parts.path in FEED_FORMATS:
-            fmt = parts.path.rsplit(".", 1)[1]
+        fmt = _feed_format(parts.path)
+        if fmt:
             return [self.feed_url(fmt, selection, n, root="") for n in range(1, count + 1)]
         return [f"{parts.path}?page={n}" for n in range(1, count + 1)]
 
@@ -391,9 +402,11 @@ class Keys:
                 selection.append((name, value))
             else:
                 return None
-        if parts.path in FEED_FORMATS:
-            selection.sort(key=lambda item: list(self.filters).index(item[0]))
-            fmt = parts.path.rsplit(".", 1)[1]
+        fmt = _feed_format(parts.path)
+        if fmt:
+            facet = syndication.facet_feed(parts.path)
+            selection = sorted([*(facet[1] if facet else ()), *selection],
+                               key=lambda item: list(self.filters).index(item[0]))
             canonical = urlsplit(self.feed_url(fmt, tuple(selection), page, root=""))
             if (canonical.path, canonical.query) != (parts.path, parts.query):
                 return None

@@ -29,7 +29,8 @@ def opml_feeds(server) -> list[str]:
 def test_every_opml_feed_over_http_validates(live_server, tmp_path):
     assert needs["jing"], "jing is missing: ./scripts/test installs it"
     urls = opml_feeds(live_server)
-    assert len(urls) >= 6 and all(u.startswith(live_server.url + "/feed.atom") for u in urls)
+    assert len(urls) >= 6 and urls[0] == live_server.url + "/feed.atom"
+    assert all(u.startswith(live_server.url + "/") and u.endswith("/feed.atom") for u in urls)
     files = []
     for i, url in enumerate(urls):
         for fmt in ("atom", "rss", "json"):

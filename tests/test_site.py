@@ -1,6 +1,7 @@
 """The static export (feeds/site.py): URLs as files, discovery from the app, incremental rebuilds."""
 
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -29,8 +30,12 @@ BASE = "http://127.0.0.1:8080"
     ("/?page=2", "text/html; charset=utf-8", 200, "_q/page=2/index.html"),
     ("/publishers/R%C3%A9gion%20Occitanie%20/%20Pyr%C3%A9n%C3%A9es", "text/html; charset=utf-8", 200,
      "publishers/Région Occitanie / Pyrénées.html"),
-    ("/feed.atom?publisher=R%C3%A9gion%20%2F%20X&page=2", "application/atom+xml; charset=utf-8", 200,
-     "_q/publisher=R%C3%A9gion%20%2F%20X&page=2/feed.atom"),
+    ("/publishers/R%C3%A9gion%20Occitanie%20/%20Pyr%C3%A9n%C3%A9es/feed.rss", "application/rss+xml; charset=utf-8",
+     200, "publishers/Région Occitanie / Pyrénées/feed.rss"),
+    ("/topics/%C3%89conomie/feed.atom?page=2", "application/atom+xml; charset=utf-8", 200,
+     "_q/page=2/topics/Économie/feed.atom"),
+    ("/feed.atom?publisher=R%C3%A9gion%20%2F%20X&kind=communique&page=2", "application/atom+xml; charset=utf-8", 200,
+     "_q/publisher=R%C3%A9gion%20%2F%20X&kind=communique&page=2/feed.atom"),
 ])
 def test_urls_become_the_files_try_files_finds(url, content_type, status, expected):
     assert static.file_for(url, content_type, status) == expected
@@ -137,9 +142,11 @@ def test_the_build_holds_every_public_document_and_nothing_private(db_path, tmp_
         assert (out / pages[url]["file"]).is_file(), url
     # Every feed of the OPML, in its three formats, is a file.
     opml = (out / "feeds.opml").read_text(encoding="utf-8")
-    atom_feeds = [u for u in pages if u.startswith("/feed.atom?") and "page=" not in u]
-    assert len(atom_feeds) == opml.count('xmlUrl="') - 1 > 10
+    atom_feeds = [u.removeprefix(public_site.base_url) for u in re.findall(r'xmlUrl="([^"]*)"', opml)]
+    assert len(atom_feeds) > 10 and atom_feeds[0] == "/feed.atom"
+    assert all(u.endswith("/feed.atom") and "?" not in u for u in atom_feeds)  # each a file, no query to map
     for url in atom_feeds:
+        assert url in pages
         for fmt in ("rss", "json"):
             assert url.replace(".atom", "." + fmt) in pages
     assert (out / "404.html").read_text(encoding="utf-8").count("<html") == 1

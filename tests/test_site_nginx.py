@@ -39,8 +39,9 @@ JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S
 class Nginx:
     """nginx in the foreground on 127.0.0.1, its configuration, pid and logs in a folder of the test."""
 
-    def __init__(self, root: Path, folder: Path, port: int):
+    def __init__(self, root: Path, folder: Path, port: int, server: str | None = None):
         self.port, self.folder = port, folder
+        server = server or f"include {root / 'nginx.conf.snippet'};"
         folder.mkdir(parents=True, exist_ok=True)
         # As root, nginx's workers would otherwise run as nobody, who cannot read the test's folders.
         user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
@@ -51,7 +52,7 @@ class Nginx:
             "events { worker_connections 64; }\n"
             f"http {{\n  access_log off;\n  {temp}\n"
             f"  server {{\n    listen 127.0.0.1:{port};\n    root {root};\n"
-            f"    include {root / 'nginx.conf.snippet'};\n  }}\n}}\n", encoding="utf-8")
+            f"    {server}\n  }}\n}}\n", encoding="utf-8")
         self.proc = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
@@ -181,6 +182,32 @@ def test_every_release_page_has_the_same_json_ld_as_the_app(served):
         static_ld = [json.loads(s) for s in JSON_LD.findall(body.decode())]
         assert static_ld == [json.loads(s) for s in JSON_LD.findall(dynamic.get_data(as_text=True))], url
         assert static_ld[0]["@type"] == "NewsArticle" and static_ld[0]["url"] == url
+
+
+def test_a_bare_try_files_server_has_every_opml_feed_and_release_page_of_the_app(served, tmp_path):
+    """The issue's own check: nothing but the files, their types and ``try_files`` (no snippet, no query mapping)."""
+    bare = Nginx(served.out, tmp_path / "bare", free_port(), (
+        "types { text/html html; application/atom+xml atom; application/rss+xml rss; application/json json; "
+        "text/x-opml opml; application/xml xml; }\n    location / { try_files $uri $uri.html $uri/index.html =404; }"))
+    try:
+        feeds = [o.get("xmlUrl") for o in etree.fromstring(bare.get("/feeds.opml")[2]).iter("outline")
+                 if o.get("xmlUrl")]
+        assert len(feeds) > 20
+        for url in (f.replace("/feed.atom", fmt) for f in feeds for fmt in FORMATS):
+            status, _, body = bare.get(url)
+            dynamic = served.client.get(local(url))
+            assert (status, dynamic.status_code) == (200, 200), url
+            assert read_feed(body, dynamic.content_type, url) == read_feed(dynamic.data, dynamic.content_type, url)
+        locs = [e.text for e in etree.fromstring(bare.get("/sitemap.xml")[2]).iter(
+            "{http://www.sitemaps.org/schemas/sitemap/0.9}loc") if "/releases/" in e.text]
+        assert len(locs) == store.count(store.connect(served.db))
+        for url in locs:
+            status, _, body = bare.get(url)
+            assert status == 200, url
+            assert [json.loads(s) for s in JSON_LD.findall(body.decode())] == [
+                json.loads(s) for s in JSON_LD.findall(served.client.get(local(url)).get_data(as_text=True))], url
+    finally:
+        bare.stop()
 
 
 def max_age(cache_control: str | None) -> int:

@@ -3,12 +3,12 @@
 import json
 from dataclasses import replace
 from datetime import datetime
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
 from conftest import RELEASES
+from flask import url_for
 from feedrules import CHECKS
 from lxml import etree
 
@@ -265,26 +265,39 @@ def test_updated_moves_only_when_the_release_really_changed(tiny):
 def test_facet_and_search_feeds_hold_exactly_their_releases(tiny):
     _, client = tiny
     cases = {
-        "publisher=R%C3%A9gion%20Test": [invitation(), budget()],
-        "topic=Finances": [budget()],
-        "place=S%C3%A8te": [invitation()],
-        "person=Anne%20Dupont": [budget()],
-        "kind=invitation": [invitation()],
-        "q=milliards": [budget()],
-        "q=port": [invitation()],
-        "q=%22NOT%22%20OR%20%28": [],
-        "place=Toulouse&kind=communique": [budget()],
+        "/publishers/R%C3%A9gion%20Test/feed.atom": [invitation(), budget()],
+        "/topics/Finances/feed.atom": [budget()],
+        "/places/S%C3%A8te/feed.atom": [invitation()],
+        "/people/Anne%20Dupont/feed.atom": [budget()],
+        "/kinds/invitation/feed.atom": [invitation()],
+        "/feed.atom?q=milliards": [budget()],
+        "/feed.atom?q=port": [invitation()],
+        "/feed.atom?q=%22NOT%22%20OR%20%28": [],
+        "/feed.atom?place=Toulouse&kind=communique": [budget()],
     }
-    for query, expected in cases.items():
-        response = client.get(f"/feed.atom?{query}")
+    for url, expected in cases.items():
+        response = client.get(url)
         parsed = feedparser.parse(response.data)
         assert (response.status_code, parsed.bozo, [e.id for e in parsed.entries]) == (
-            200, 0, [entry_id(r.id) for r in expected]), query
-        assert CHECKS["atom"](response.data, f"http://press.test/feed.atom?{query}") == [], query
-    assert feedparser.parse(client.get("/feed.atom?topic=Finances").data).feed.title == \
+            200, 0, [entry_id(r.id) for r in expected]), url
+        assert CHECKS["atom"](response.data, f"http://press.test{url}") == [], url
+    assert feedparser.parse(client.get("/topics/Finances/feed.atom").data).feed.title == \
         "Salle de presse test — Thème : Finances"
-    for query in ("publisher=Nobody", "topic=Nothing", "person=Nobody", "kind=poem", "page=1", "page=x"):
-        assert client.get(f"/feed.atom?{query}").status_code == 404, query
+    for url in ("/publishers/Nobody/feed.atom", "/topics/Nothing/feed.rss", "/people/Nobody/feed.json",
+                "/kinds/poem/feed.atom", "/feed.atom?page=1", "/feed.atom?page=x", "/topics/Finances/feed.atom?page=1",
+                "/topics/Finances/feed.xml"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_single_facet_in_the_query_moves_to_the_facets_path(tiny):
+    """Old-style ``?topic=`` links keep working; the feed itself lives where a static server finds it as a file."""
+    _, client = tiny
+    for query, location in [("topic=Finances", "http://press.test/topics/Finances/feed.rss"),
+                            ("place=S%C3%A8te&page=2", "http://press.test/places/S%C3%A8te/feed.rss?page=2"),
+                            ("topic=Nothing", "http://press.test/topics/Nothing/feed.rss")]:
+        response = client.get(f"/feed.rss?{query}")
+        assert (response.status_code, response.headers["Location"]) == (301, location), query
+    assert client.get("/feed.rss?topic=Finances&kind=communique").status_code == 200
 
 
 def test_archives_reach_the_whole_history(tmp_path):
@@ -331,11 +344,11 @@ def test_entry_ids_and_bytes_identical_after_rebuilding_the_database(tmp_path, s
     bodies = []
     for path in (built_db, rebuilt):
         client = create_app({"DATABASE": str(path), "SITE": site, "TESTING": True}).test_client()
-        bodies.append({(fmt, q): client.get(f"/feed.{fmt}{q}")
-                       for fmt in ("atom", "rss", "json") for q in ("", "?kind=communique")})
+        bodies.append({(fmt, head): client.get(f"{head}.{fmt}")
+                       for fmt in ("atom", "rss", "json") for head in ("/feed", "/kinds/communique/feed")})
     for key, response in bodies[0].items():
         assert (response.data, response.headers["ETag"]) == (bodies[1][key].data, bodies[1][key].headers["ETag"])
-    ids = [e.id for e in feedparser.parse(bodies[0][("atom", "")].data).entries]
+    ids = [e.id for e in feedparser.parse(bodies[0][("atom", "/feed")].data).entries]
     public = list(store.iter_public(store.connect(built_db)))
     assert sorted(ids) == sorted(entry_id(r.id) for r in public) and len(ids) == len(public)
 
@@ -347,10 +360,13 @@ def test_opml_lists_every_feed_and_each_validates_in_every_format(client):
     db = store.connect(client.application.config["DATABASE"], create=False)
     facets = store.facet_values(db)
     outlines = opml.findall(".//outline[@xmlUrl]")
-    expected = ["http://press.test/feed.atom"] + [
-        f"http://press.test/feed.atom?{kind}={quote(value, safe='')}"
-        for kind, values in facets.items() for value in values]
+    with client.application.test_request_context():
+        pages = [(kind, "http://press.test" + url_for(f"pages.{kind}", name=value) if kind != "kind"
+                  else f"http://press.test/kinds/{value}") for kind, values in facets.items() for value in values]
+    expected = ["http://press.test/feed.atom"] + [page + "/feed.atom" for _, page in pages]
     assert [o.get("xmlUrl") for o in outlines] == expected
+    assert [o.get("htmlUrl") for o in outlines] == ["http://press.test/"] + [
+        "http://press.test/" if kind == "kind" else page for kind, page in pages]
     assert len(expected) >= 6
     for url in expected:
         for fmt in ("atom", "rss", "json"):
@@ -369,11 +385,11 @@ def test_feeds_for_and_pages_announce_their_feeds(app, client):
     with app.test_request_context("/"):
         assert feeds_for("topic", "Numérique") == [
             ("Salle de presse de la Région Occitanie — Thème : Numérique (Atom)",
-             "http://press.test/feed.atom?topic=Num%C3%A9rique", "application/atom+xml"),
+             "http://press.test/topics/Num%C3%A9rique/feed.atom", "application/atom+xml"),
             ("Salle de presse de la Région Occitanie — Thème : Numérique (RSS)",
-             "http://press.test/feed.rss?topic=Num%C3%A9rique", "application/rss+xml"),
+             "http://press.test/topics/Num%C3%A9rique/feed.rss", "application/rss+xml"),
             ("Salle de presse de la Région Occitanie — Thème : Numérique (JSON Feed)",
-             "http://press.test/feed.json?topic=Num%C3%A9rique", "application/feed+json"),
+             "http://press.test/topics/Num%C3%A9rique/feed.json", "application/feed+json"),
         ]
         assert [url for _, url, _ in feeds_for("search", "cloud")][0] == "http://press.test/feed.atom?q=cloud"
     html = client.get("/").data.decode()

@@ -22,10 +22,10 @@ SEARCH_MAX_CHARS = 200
 
 # Facet pages: endpoint (= store facet) -> (URL prefix, French label, plural).
 FACETS = {
-    "publisher": ("/publishers/", "Éditeur", "Éditeurs"),
-    "topic": ("/topics/", "Thème", "Thèmes"),
-    "place": ("/places/", "Lieu", "Lieux"),
-    "person": ("/people/", "Personne citée", "Personnes citées"),
+    "publisher": (syndication.FACET_PATHS["publisher"], "Éditeur", "Éditeurs"),
+    "topic": (syndication.FACET_PATHS["topic"], "Thème", "Thèmes"),
+    "place": (syndication.FACET_PATHS["place"], "Lieu", "Lieux"),
+    "person": (syndication.FACET_PATHS["person"], "Personne citée", "Personnes citées"),
 }
 KIND_LABELS = jsonld.KIND_LABELS
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:", "/")

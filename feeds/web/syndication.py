@@ -1,7 +1,9 @@
 """Feeds over HTTP: every selection (all, a facet, a search) in three formats, archived, cached, conditional.
 
 A feed is ``/feed.{atom,rss,json}`` with at most one value per facet as query parameters
-(``?publisher=…&topic=…&q=…``); ``?page=N`` is its N-th RFC 5005 archive page, counted from the oldest,
+(``?publisher=…&topic=…&q=…``). The feed of a single facet lives under the facet's own path
+(``/topics/<name>/feed.atom``; ``/feed.atom?topic=<name>`` redirects there), so that a static copy of the site
+serves it as a plain file. ``?page=N`` is a feed's N-th RFC 5005 archive page, counted from the oldest,
 so archive URLs do not move when new releases arrive. Each document is built once per data version and
 served as cached bytes with a strong ETag and a Last-Modified taken from the data.
 """
@@ -14,9 +16,9 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, redirect, request
 from lxml import etree
 from werkzeug.http import http_date
 
@@ -39,6 +41,12 @@ KIND_LABELS = {"communique": "Communiqués", "dossier": "Dossiers de presse", "i
 FORMAT_LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 # Feed ids (not entry ids) name the selection, never the host.
 FEED_NAMESPACE = uuid.UUID("0b8e3c52-5d0e-4f7a-8a6c-1f2e9d4b7c31")
+# The path of each facet's pages and of its feeds; ``kind`` has feeds only.
+FACET_PATHS = {"publisher": "/publishers/", "topic": "/topics/", "place": "/places/", "person": "/people/",
+               "kind": "/kinds/"}
+# A name in a path is quoted as werkzeug's path converter quotes it, so pages and feeds spell it alike.
+PATH_SAFE = "!$&'()*+,/:;=@"
+FORMATS = ("atom", "rss", "json")
 MAX_VALUE = 200
 OPML_TYPE = "text/x-opml; charset=utf-8"
 CACHE_CONTROL = {"feed": "public, max-age=300", "archive": "public, max-age=86400"}
@@ -90,9 +98,24 @@ def _site_root() -> str:
 
 def feed_url(fmt: str, selection: Selection = (), page: int | None = None, root: str | None = None) -> str:
     """The absolute URL of a feed: also its ``rel="self"``, so it must be exactly what is served."""
-    params = list(selection) + ([("page", str(page))] if page else [])
-    query = urlencode(params, quote_via=quote)
-    return f"{root if root is not None else _site_root()}/feed.{fmt}" + (f"?{query}" if query else "")
+    if len(selection) == 1 and selection[0][0] in FACET_PATHS:
+        (kind, value), = selection
+        path, params = f"{FACET_PATHS[kind]}{quote(value, safe=PATH_SAFE)}/feed.{fmt}", []
+    else:
+        path, params = f"/feed.{fmt}", list(selection)
+    query = urlencode(params + ([("page", str(page))] if page else []), quote_via=quote)
+    return f"{root if root is not None else _site_root()}{path}" + (f"?{query}" if query else "")
+
+
+def facet_feed(path: str) -> tuple[str, Selection] | None:
+    """(format, selection) of a single facet's feed path, ``/topics/<name>/feed.atom``; None for any other path."""
+    head, dot, fmt = path.rpartition("/feed.")
+    if not dot or fmt not in FORMATS:
+        return None
+    for kind, prefix in FACET_PATHS.items():
+        if head.startswith(prefix) and len(head) > len(prefix):
+            return fmt, ((kind, unquote(head[len(prefix):])),)
+    return None
 
 
 def _value_label(kind: str, value: str) -> str:
@@ -130,7 +153,7 @@ def feeds_for(kind: str | None = None, value: str | None = None) -> list[tuple[s
         return every_page[root]
     title = feed_title(site, selection)
     feeds = [(f"{title} ({FORMAT_LABELS[fmt]})", feed_url(fmt, selection, root=root),
-              CONTENT_TYPES[fmt].split(";")[0]) for fmt in ("atom", "rss", "json")]
+              CONTENT_TYPES[fmt].split(";")[0]) for fmt in FORMATS]
     if not selection:
         if len(every_page) >= 16:  # without a configured address the root follows the Host header
             every_page.clear()
@@ -237,13 +260,16 @@ def _serve(key, build) -> Response:
     return Response(built.body, headers=headers).make_conditional(request)
 
 
-def _feed(fmt: str) -> Response:
+def _feed(fmt: str, selection: Selection | None = None) -> Response:
     site: Site = current_app.config["SITE"]
-    selection = _selection_from(request.args)
     page = request.args.get("page", type=int)
     if "page" in request.args and page is None:
         abort(404)
     root = _site_root()
+    if selection is None:
+        selection = _selection_from(request.args)
+        if len(selection) == 1 and selection[0][0] in FACET_PATHS:
+            return redirect(feed_url(fmt, selection, page, root), 301)
     return _serve((fmt, selection, page, root),
                   lambda db: build_document(db, site, fmt, selection, page, root, page_url_for(selection, root),
                                             source_for(db)))
@@ -264,6 +290,21 @@ def json_feed():
     return _feed("json")
 
 
+def _register_facet_feeds() -> None:
+    for kind, prefix in FACET_PATHS.items():
+        for fmt in FORMATS:
+            def view(name: str, kind: str = kind, fmt: str = fmt):
+                value = plain_line(name)
+                if value != name or len(value) > MAX_VALUE:
+                    abort(404)
+                return _feed(fmt, ((kind, value),))
+
+            bp.add_url_rule(f"{prefix}<path:name>/feed.{fmt}", endpoint=f"{kind}_{fmt}", view_func=view)
+
+
+_register_facet_feeds()
+
+
 def build_opml(db, site: Site, root: str) -> Built:
     """Every feed worth subscribing to, once each (Atom), grouped by facet: what people import."""
     opml = etree.Element("opml", version="2.0")
@@ -275,7 +316,7 @@ def build_opml(db, site: Site, root: str) -> Built:
     def outline(parent, selection: Selection, text: str) -> None:
         etree.SubElement(parent, "outline", type="rss", version="ATOM", text=text,
                          title=feed_title(site, selection), xmlUrl=feed_url("atom", selection, None, root),
-                         htmlUrl=root + "/", language=site.language)
+                         htmlUrl=page_url_for(selection, root), language=site.language)
 
     outline(body, (), "Tous les communiqués")
     groups = {"publisher": "Par éditeur", "topic": "Par thème", "place": "Par lieu",
