@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import sqlite_utils
-from markdownify import markdownify
 
 from feeds import store
 from feeds.model import Release
@@ -50,6 +49,8 @@ def sig_uuid(kind: str, key: str) -> str:
 
 def html_to_markdown(html: str) -> str:
     """Sanitised body HTML as the Markdown subset of the SIG schema."""
+    from markdownify import markdownify  # here: importing BeautifulSoup would slow every start of the app
+
     # autolinks=False: links as [text](url), never <url>, which a reader could take for HTML.
     text = markdownify(html or "", convert=SIG_MARKDOWN_TAGS, heading_style="ATX", bullets="-", autolinks=False)
     text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)  # spaces left by dropped elements; not "  \n" breaks

@@ -102,8 +102,8 @@ class Page(TypedDict):
     content_type: str
     cache_control: str | None
     sha: str
-    links: list[str]
     key: NotRequired[str | None]  # what it is made of (see Keys): no need to render it again if unchanged
+    links: list[str]  # last: the manifest writes them apart
 
 
 # ---------------------------------------------------------------- URLs and files
@@ -186,10 +186,15 @@ _made: set[Path] = set()  # folders this process made or found (a build writes t
 
 
 def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str) -> None:
+    from jinja2 import FileSystemBytecodeCache
+
     from feeds.web import create_app
 
     _made.clear()
     app = create_app({"DATABASE": db_path, "SITE": site})
+    # Compiled templates kept between builds (in the user's private temporary folder): a rebuild every
+    # minute would otherwise compile them every time.
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache()
     # The database does not change during a build: listings and feeds read it once (feeds.web.selection).
     app.extensions["pressroom_source"] = Snapshot(app.extensions["pressroom_db"]())
     _worker.update(out=Path(out), db_path=db_path, site=site, datasette=None, app=app)
@@ -265,7 +270,7 @@ def _write(out: Path, name: str, body: bytes) -> None:
 def _render(task: tuple[str, dict | None, bool]) -> tuple[dict | None, bool]:
     """Render one URL, write its file when its bytes changed; (page as a dict or None, written).
 
-    A leaf's links are not read (release pages: what they link to, the build finds from the data).
+    A leaf's links are not read (``Keys.leaf``: what they link to, the build finds from the data).
     """
     url, previous, leaf = task
     out: Path = _worker["out"]
@@ -313,14 +318,15 @@ def release_keys(db_path: str, release_url: Callable[[str], str], fingerprint: s
     """URL path -> what its release page is made of (revision, status, publisher), for every release."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        rows = conn.execute(
-            "SELECT r.id, r.revision, r.status, p.name, p.url, p.logo FROM releases r "
-            "LEFT JOIN publishers p ON p.id = r.publisher_id").fetchall()
+        publishers = {row[0]: hashlib.sha256(repr(row[1:]).encode()).hexdigest()[:16]
+                      for row in conn.execute("SELECT id, name, url, logo FROM publishers")}
+        rows = conn.execute("SELECT id, revision, status, publisher_id FROM releases").fetchall()
     except sqlite3.Error as exc:
         raise BuildError(f"base de données illisible : {db_path} ({exc})") from None
     finally:
         conn.close()
-    return {release_url(row[0]): f"{fingerprint}:{row[1:]!r}" for row in rows}
+    return {release_url(release_id): f"{fingerprint}:{revision}:{status}:{publishers.get(publisher)}"
+            for release_id, revision, status, publisher in rows}
 
 
 class Keys:
@@ -347,51 +353,61 @@ class Keys:
             self.facet_pages = sorted(url_for(f"pages.{kind}", name=value) for kind, value in self.snapshot.members
                                       if kind in pages.FACETS and f"pages.{kind}" in app.view_functions)
         self.data = f"{fingerprint}:data:{store.data_version(self.snapshot.db)}"
-        self.parsed: dict = {}  # urlsplit result -> _selection's answer (asked for keys and for archives)
+        self.parsed: dict = {}  # URL -> _selection's answer (asked for keys, leaves and archives)
 
     def __call__(self, url: str) -> str | None:
         if url in self.releases:
             return self.releases[url]
-        parts = urlsplit(url)
-        if parts.path.startswith(DOWNLOADS):
+        if url.startswith(DOWNLOADS):
             return self.data
-        found = self._selection(parts)
+        found = self._selection(url)
         if found is None:
             return None
         selection, page, size = found
         count = self.snapshot.count(selection)
         archives = self.archive_count(count, size)
         if page is None:
-            shown, links = self.snapshot.ids(selection, size), (archives, count)
+            shown, links = self.snapshot.page(selection, size), f"{archives} {count}"
         elif 1 <= page <= archives:
-            shown, links = self.snapshot.ids(selection, size, (page - 1) * size, oldest_first=True), page < archives
+            shown, links = self.snapshot.page(selection, size, (page - 1) * size, oldest_first=True), page < archives
         else:
             return None
         if not count or shown is None:
             return None
-        made_of = hashlib.sha256(repr((url, links, shown)).encode()).hexdigest()[:32]
-        return f"{self.fingerprint}:{made_of}"
+        tokens = self.snapshot.tokens
+        made_of = "\n".join([url, str(links), *[tokens[i] for i in shown]])
+        return f"{self.fingerprint}:{hashlib.sha256(made_of.encode()).hexdigest()[:32]}"
+
+    def leaf(self, url: str) -> bool:
+        """Whether the build knows a document's links without reading it: a release page (its facets come from
+        the data) or an archive page (releases, facet pages and archives of the data, the feeds of its head)."""
+        if url in self.releases:
+            return True
+        found = self._selection(url)
+        return found is not None and found[1] is not None
 
     def archives(self, url: str) -> list[str]:
         """Every archive page of a feed or listing: found at once, not one link after the other."""
         if url in self.releases:
             return []
-        parts = urlsplit(url)
-        found = self._selection(parts)
+        found = self._selection(url)
         if found is None or found[1] is not None:
             return []
         selection, _, size = found
-        count = self.archive_count(self.snapshot.count(selection), size)
-        fmt = _feed_format(parts.path)
-        if fmt:
-            return [self.feed_url(fmt, selection, n, root="") for n in range(1, count + 1)]
-        return [f"{parts.path}?page={n}" for n in range(1, count + 1)]
+        path = urlsplit(url).path
+        fmt = _feed_format(path)
+        head = self.feed_url(fmt, selection, root="") if fmt else path  # feed_url adds the page last
+        head += "&page=" if "?" in head else "?page="
+        made = {f"{head}{n}": (selection, n, size)
+                for n in range(1, self.archive_count(self.snapshot.count(selection), size) + 1)}
+        self.parsed.update(made)  # what parsing these URLs would answer
+        return list(made)
 
-    def _selection(self, parts) -> tuple[tuple, int | None, int] | None:
+    def _selection(self, url: str) -> tuple[tuple, int | None, int] | None:
         """(selection, archive page, page size) of a feed or listing URL in the form the site links it."""
-        if parts not in self.parsed:
-            self.parsed[parts] = self._parse(parts)
-        return self.parsed[parts]
+        if url not in self.parsed:
+            self.parsed[url] = self._parse(urlsplit(url))
+        return self.parsed[url]
 
     def _parse(self, parts) -> tuple[tuple, int | None, int] | None:
         page, selection = None, []
@@ -423,11 +439,12 @@ class Keys:
 
 # ---------------------------------------------------------------- the build
 
-def _load_manifest(out: Path) -> dict[str, dict]:
+def read_manifest(out: Path) -> dict[str, Page]:
+    """URL -> page of the last build into ``out``; empty when there is none (or it cannot be read)."""
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        urls = data["links"]
-        pages = data["pages"]
+        urls, fields = data["links"], data["fields"]
+        pages = [dict(zip(fields, row, strict=True)) for row in data["pages"]]
         for page in pages:
             page["links"] = [urls[i] for i in page["links"]]
         return {page["url"]: page for page in pages}
@@ -436,10 +453,12 @@ def _load_manifest(out: Path) -> dict[str, dict]:
 
 
 def _manifest(base_url: str, pages: list[dict]) -> bytes:
-    """The pages as JSON, each link once in a shared list (thousands of pages link the same facet pages)."""
+    """The pages as JSON rows, each link once in a shared list (many pages link the same facet pages)."""
     index: dict[str, int] = {}
-    compact = [{**page, "links": [index.setdefault(link, len(index)) for link in page["links"]]} for page in pages]
-    return json.dumps({"base_url": base_url, "links": list(index), "pages": compact},
+    fields = list(Page.__annotations__)
+    rows = [[page.get(name) for name in fields[:-1]] + [[index.setdefault(link, len(index)) for link in page["links"]]]
+            for page in pages]
+    return json.dumps({"base_url": base_url, "fields": fields, "links": list(index), "pages": rows},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -469,7 +488,7 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BuildError(f"dossier de sortie impossible à créer : {out} ({exc})") from None
-    old = _load_manifest(out)
+    old = read_manifest(out)
     workers = workers or os.cpu_count() or 1
 
     _init_worker(db_path, site, datasette_url, str(out))
@@ -498,7 +517,7 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                 if kept and os.path.isfile(os.path.join(out, previous["file"])):
                     pages[url] = previous  # made of the same releases by the same code: the same document
                 else:
-                    todo.append((url, previous, url in keys.releases))
+                    todo.append((url, previous, keys.leaf(url)))
             results: Iterable[tuple[dict | None, bool]]
             # Downloads take seconds each: they go first and one by one, spread over the workers while the
             # pages fill the gaps.
@@ -602,9 +621,10 @@ def _nginx_location_path(path: str) -> str:
     return _nginx_string(unquote(path))
 
 
-def nginx_snippet(pages: list[dict], datasette_url: str | None) -> str:
+def nginx_snippet(pages: list[dict], datasette_url: str | None, plan: tuple | None = None) -> str:
     """The server-level part of an nginx configuration serving the build (``root`` is set by the includer)."""
-    types, cache, exceptions = _headers_plan(pages)
+    types, cache, exceptions = plan or _headers_plan(pages)
+    exceptions = dict(exceptions)
     search_headers = exceptions.pop("/search", (None, cache))[1] if datasette_url else cache
     # text/html always gets the charset in nginx; naming it again is a warning.
     charset_types = sorted({_mime(p["content_type"]) for p in pages
@@ -685,9 +705,9 @@ def nginx_snippet(pages: list[dict], datasette_url: str | None) -> str:
     return "\n".join(out) + "\n"
 
 
-def cdn_headers(pages: list[dict]) -> str:
+def cdn_headers(pages: list[dict], plan: tuple | None = None) -> str:
     """``_headers`` (Netlify, Cloudflare Pages): the usual headers for all, and the exceptions by path."""
-    _, cache, exceptions = _headers_plan(pages)
+    _, cache, exceptions = plan or _headers_plan(pages)
     lines = ["/*", *(f"  {k}: {v}" for k, v in _security_headers().items())]
     if cache:
         lines.append(f"  Cache-Control: {cache}")
@@ -708,5 +728,6 @@ def cdn_redirects(pages: list[dict], datasette_url: str | None) -> str:
 
 
 def server_files(pages: list[dict], datasette_url: str | None) -> dict[str, str]:
-    return {"nginx.conf.snippet": nginx_snippet(pages, datasette_url), "_headers": cdn_headers(pages),
+    plan = _headers_plan(pages)
+    return {"nginx.conf.snippet": nginx_snippet(pages, datasette_url, plan), "_headers": cdn_headers(pages, plan),
             "_redirects": cdn_redirects(pages, datasette_url)}

@@ -1,6 +1,5 @@
 """The static export (feeds/site.py): URLs as files, discovery from the app, incremental rebuilds."""
 
-import json
 import re
 import subprocess
 import sys
@@ -125,7 +124,7 @@ def public_site():
 
 
 def manifest(out: Path) -> dict[str, dict]:
-    return {p["url"]: p for p in json.loads((out / static.MANIFEST).read_text(encoding="utf-8"))["pages"]}
+    return static.read_manifest(out)
 
 
 def test_the_build_holds_every_public_document_and_nothing_private(db_path, tmp_path, public_site, public_ids):

@@ -66,7 +66,7 @@ def test_news_sitemap_holds_the_last_two_days(db_path, site):
     publisher = "Région Occitanie / Pyrénées-Méditerranée"
     assert response.get_data(as_text=True) == (
         "<?xml version='1.0' encoding='utf-8'?>\n"
-        f'<urlset xmlns:news="{sitemaps.NEWS_NS}" xmlns="{sitemaps.SITEMAP_NS}">'
+        f'<urlset xmlns="{sitemaps.SITEMAP_NS}" xmlns:news="{sitemaps.NEWS_NS}">'
         "<url><loc>http://press.test/releases/today</loc><news:news><news:publication>"
         f"<news:name>{publisher}</news:name><news:language>fr</news:language></news:publication>"
         f"<news:publication_date>{(now - timedelta(hours=3)).isoformat()}</news:publication_date>"

@@ -48,6 +48,7 @@ class Snapshot(Live):
             "LEFT JOIN publishers p ON p.id = r.publisher_id "
             "WHERE r.status = 'published' ORDER BY r.published DESC, r.id DESC").fetchall()
         self.order = [(row[0], row[1]) for row in rows]
+        self.tokens = [f"{release_id} {revision}" for release_id, revision in self.order]  # what keys hash
         position = {row[0]: i for i, row in enumerate(rows)}
         members: dict[tuple[str, str], set[int]] = defaultdict(set)
         for i, (_, _, publisher, place, kind) in enumerate(rows):
@@ -77,17 +78,22 @@ class Snapshot(Live):
         positions = self._positions(selection)
         return super().count(selection) if positions is None else len(positions)
 
-    def ids(self, selection: Selection, limit: int, offset: int = 0,
-            oldest_first: bool = False) -> list[tuple[str, int]] | None:
-        """(id, revision) of a page of the selection, in the order asked; None when the database must answer."""
+    def page(self, selection: Selection, limit: int, offset: int = 0,
+             oldest_first: bool = False) -> list[int] | range | None:
+        """Positions in ``order`` of a page of the selection, in the order asked; None when the database must answer."""
         positions = self._positions(selection)
         if positions is None:
             return None
-        if oldest_first:
-            chosen = positions[::-1][offset:offset + limit]
-        else:
-            chosen = positions[offset:offset + limit]
-        return [self.order[i] for i in chosen]
+        if not oldest_first:
+            return positions[offset:offset + limit]
+        end = max(len(positions) - offset, 0)  # counted from the oldest, without reversing the whole selection
+        return positions[max(end - limit, 0):end][::-1]
+
+    def ids(self, selection: Selection, limit: int, offset: int = 0,
+            oldest_first: bool = False) -> list[tuple[str, int]] | None:
+        """(id, revision) of a page of the selection, in the order asked; None when the database must answer."""
+        chosen = self.page(selection, limit, offset, oldest_first)
+        return None if chosen is None else [self.order[i] for i in chosen]
 
     def rows(self, selection: Selection, limit: int, offset: int = 0, oldest_first: bool = False) -> list[Row]:
         page = self.ids(selection, limit, offset, oldest_first)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
+from lxml import etree
 
 from feeds import store
 from feeds.config import Site
@@ -23,41 +23,40 @@ NEWS_MAX = 1000
 XML_TYPE = "application/xml; charset=utf-8"
 
 
-def _xml(root: ET.Element) -> bytes:
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+def _xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def urlset(entries: list[tuple[str, str | None]]) -> bytes:
     """A sitemap <urlset> of (URL, last modification as ISO 8601) pairs."""
-    root = ET.Element("urlset", xmlns=SITEMAP_NS)
+    root = etree.Element("urlset", nsmap={None: SITEMAP_NS})
     for loc, lastmod in entries:
-        url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = loc
+        url = etree.SubElement(root, "url")
+        etree.SubElement(url, "loc").text = loc
         if lastmod:
-            ET.SubElement(url, "lastmod").text = lastmod
+            etree.SubElement(url, "lastmod").text = lastmod
     return _xml(root)
 
 
 def sitemap_index(locations: list[str]) -> bytes:
-    root = ET.Element("sitemapindex", xmlns=SITEMAP_NS)
+    root = etree.Element("sitemapindex", nsmap={None: SITEMAP_NS})
     for loc in locations:
-        ET.SubElement(ET.SubElement(root, "sitemap"), "loc").text = loc
+        etree.SubElement(etree.SubElement(root, "sitemap"), "loc").text = loc
     return _xml(root)
 
 
 def news_urlset(releases: list[Release], site: Site, page_url_of) -> bytes:
     """A Google News sitemap: publication name and language, date and title of each recent release."""
-    ET.register_namespace("news", NEWS_NS)
-    root = ET.Element("urlset", xmlns=SITEMAP_NS)
+    root = etree.Element("urlset", nsmap={None: SITEMAP_NS, "news": NEWS_NS})
     for release in releases:
-        url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = page_url_of(release.id)
-        news = ET.SubElement(url, f"{{{NEWS_NS}}}news")
-        publication = ET.SubElement(news, f"{{{NEWS_NS}}}publication")
-        ET.SubElement(publication, f"{{{NEWS_NS}}}name").text = release.publisher or site.publisher["name"]
-        ET.SubElement(publication, f"{{{NEWS_NS}}}language").text = release.language
-        ET.SubElement(news, f"{{{NEWS_NS}}}publication_date").text = release.published.isoformat()
-        ET.SubElement(news, f"{{{NEWS_NS}}}title").text = release.title
+        url = etree.SubElement(root, "url")
+        etree.SubElement(url, "loc").text = page_url_of(release.id)
+        news = etree.SubElement(url, f"{{{NEWS_NS}}}news")
+        publication = etree.SubElement(news, f"{{{NEWS_NS}}}publication")
+        etree.SubElement(publication, f"{{{NEWS_NS}}}name").text = release.publisher or site.publisher["name"]
+        etree.SubElement(publication, f"{{{NEWS_NS}}}language").text = release.language
+        etree.SubElement(news, f"{{{NEWS_NS}}}publication_date").text = release.published.isoformat()
+        etree.SubElement(news, f"{{{NEWS_NS}}}title").text = release.title
     return _xml(root)
 
 
