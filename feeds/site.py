@@ -31,6 +31,7 @@ import sqlite3
 import sys
 import time
 from collections import Counter
+from itertools import chain
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -520,16 +521,19 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                     todo.append((url, previous, keys.leaf(url)))
             results: Iterable[tuple[dict | None, bool]]
             # Downloads take seconds each: they go first and one by one, spread over the workers while the
-            # pages fill the gaps.
-            heavy, light = [], []
+            # pages fill the gaps. Feeds stay in this process: a release is in a dozen of them, and its
+            # entries, serialised once here, would be serialised again by every worker.
+            heavy, light, feeds = [], [], []
             for task in todo:
-                (heavy if urlsplit(task[0]).path.startswith(DOWNLOADS) else light).append(task)
+                path = urlsplit(task[0]).path
+                (heavy if path.startswith(DOWNLOADS) else feeds if _feed_format(path) else light).append(task)
             if (len(todo) >= POOL_THRESHOLD or len(heavy) > 1) and workers > 1:
                 if pool is None:
                     pool = ProcessPoolExecutor(workers, initializer=_init_worker,
                                                initargs=(db_path, site, datasette_url, str(out)))
                 chunks = [[t] for t in heavy] + [light[i:i + CHUNK] for i in range(0, len(light), CHUNK)]
-                results = (r for batch in pool.map(_render_many, chunks) for r in batch)
+                pooled = pool.map(_render_many, chunks)  # submitted at once: the workers start now
+                results = chain((_render(t) for t in feeds), (r for batch in pooled for r in batch))
             else:
                 results = (_render(t) for t in todo)
             for page, written in results:

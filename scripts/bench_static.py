@@ -4,7 +4,8 @@
     .venv/bin/python scripts/bench_static.py --releases 10000 [--work DIR] [--workers 2] [--no-hugo]
 
 The corpus is scripts/gen_corpus.py's (kept in WORK between runs, with its database). Measured: a full build
-into an empty folder, a rebuild with nothing changed, and rebuilds after one new release (the newest): pages
+into an empty folder, a rebuild with nothing changed, every page and feed rendered again (the downloads
+kept: what Hugo builds), and rebuilds after one new release (the newest): pages
 and feeds alone (--skip-downloads), then the downloads, then both at once for another new release. Hugo (Debian package `hugo`) builds the same
 public releases as pages with RSS and tag, publisher and place taxonomies, once from scratch and once after
 the same new release (Hugo has no incremental build: it renders everything again). Wall time and CPU time
@@ -165,6 +166,15 @@ def main() -> None:
     rows.append(("feeds build, full", wall, used, full.files, len(full.written)))
     same, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers))
     rows.append(("feeds build, nothing changed", wall, used, same.files, same.changed))
+    # What Hugo builds (pages and feeds): every file removed but the downloads, so that all the rest is
+    # rendered and written again.
+    downloads = {page["file"] for page in static.read_manifest(out).values() if page["url"].startswith(static.DOWNLOADS)}
+    for path in [p for p in out.rglob("*") if p.is_file()]:
+        if path.name != static.MANIFEST and path.relative_to(out).as_posix() not in downloads:
+            path.unlink()
+    pages, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers, downloads=False))
+    rows.append(("feeds build --skip-downloads, every page and feed (the downloads only on disk)", wall, used,
+                 pages.files, pages.changed))
     add_release(db, args.work / "new", site)
     one, wall, used = timed(lambda: static.build(db, out, site, workers=args.workers, downloads=False))
     rows.append(("feeds build --skip-downloads, one new release", wall, used, one.files, one.changed))
@@ -188,6 +198,10 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     for name, wall, used, files, written in rows:
         print(f"| {name} | {wall:.2f} | {used:.2f} | {files} | {written} | {files / wall:.0f} |")
+    hugo = {name: wall for name, wall, *_ in rows}.get("hugo, full")
+    if hugo:
+        print(f"\nFull build / Hugo's: {rows[0][1] / hugo:.1f}x with the downloads, {rows[2][1] / hugo:.1f}x for the "
+              "pages and feeds alone.")
     print(f"\nOne new release rewrote {one.changed} of {one.files} files ({one.changed / one.files:.1%}) without "
           f"the downloads, {both.changed} ({both.changed / both.files:.1%}) with them; rendered {one.rendered} "
           f"and {both.rendered} documents.")

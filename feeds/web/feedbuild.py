@@ -318,8 +318,16 @@ def build_json(doc: Document, entries: list[Entry], site: Site, kept: dict | Non
         feed["hubs"] = [{"type": "WebSub", "url": doc.hub}]
     if doc.history.get("prev-archive"):
         feed["next_url"] = doc.history["prev-archive"]
-    feed["items"] = [_json_item(e) for e in entries]
-    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    kept = {} if kept is None else kept
+    for e in entries:  # each item encoded once, like the XML entries (see _splice)
+        if ("json", e.id, e.url) not in kept:
+            kept[("json", e.id, e.url)] = _json_text(_json_item(e))
+    items = ",".join(kept[("json", e.id, e.url)] for e in entries)
+    return (_json_text(feed)[:-1] + f',"items":[{items}]}}').encode("utf-8")
+
+
+def _json_text(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _json_item(e: Entry) -> dict:

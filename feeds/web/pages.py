@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from feeds import store
 from feeds.model import KINDS
-from feeds.web import external, jsonld, syndication
+from feeds.web import external, jsonld, release_link, syndication
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 20
@@ -66,6 +66,15 @@ def facet_url(kind: str, name: str) -> str:
             kept.clear()
         kept[key] = url_for(f"pages.{kind}", name=name)
     return kept[key]
+
+
+@bp.app_template_global()
+def release_url(release_id: str) -> str:
+    """``url_for`` of a release page without routing each time: listings link twenty of them."""
+    links = current_app.extensions.setdefault("pressroom_release_links", {})
+    if request.script_root not in links:
+        links[request.script_root] = release_link(absolute=False)
+    return links[request.script_root](release_id)
 
 
 @bp.app_template_filter("phone")
