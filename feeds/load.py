@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import multiprocessing
@@ -34,6 +35,11 @@ from feeds.ingest.normalise import sha256
 BATCH = 1000  # releases per write transaction (each commit writes back every index page the batch touched)
 CHUNK = 1000  # files read ahead and parsed together
 PARALLEL_FROM = 200  # below this many files, a process pool costs more than it saves
+# A run of at least BULK_FROM files, more than the database holds, writes its first BULK_MAX releases in one
+# transaction without the secondary indexes (store.bulk_load); the transaction stays short enough for
+# other writers, who wait up to 30 s, and a crash loses at most that much work.
+BULK_FROM = 2000
+BULK_MAX = 10_000
 
 
 @dataclass
@@ -74,13 +80,25 @@ def _parse_job(job: tuple) -> tuple[list[str] | None, str | None]:
     return [json.dumps(r.to_dict(), ensure_ascii=False) for r in releases], None
 
 
+@dataclass
+class _Chunk:
+    """Files read together and sent to the parsers; what reading them found waits to be reported until
+    their releases are written, so that the report keeps the order of the files."""
+
+    names: list[str] = field(default_factory=list)
+    results: Iterable[tuple[list[str] | None, str | None]] = ()
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    publishers: list[dict] = field(default_factory=list)
+
+
 def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: str | None = None,
            max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None,
            progress: Callable[[Iterable], Iterable] | None = None, workers: int | None = None) -> Report:
     """Ingest every file under ``paths``. Unchanged files (same bytes, same parser) are not parsed again.
 
     Parsing is spread over ``workers`` processes (default: one per core) for large runs; writing
-    stays in this process, one short transaction per batch.
+    stays in this process, one short transaction per batch, while the workers parse the next chunk.
     """
     now = now or datetime.now(site.tz)
     forget_publishers()
@@ -95,43 +113,85 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
     pool = None
     if workers > 1 and len(files) >= PARALLEL_FROM:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    try:
-        iterator = iter(progress(files) if progress else files)
-        while chunk := list(itertools.islice(iterator, CHUNK)):
-            jobs, names = [], []
-            for path, root in chunk:
-                try:
-                    data = read_file(path, root, max_bytes)
-                    if sha256(data) in known:
-                        report.unchanged += 1
-                        continue
-                    publisher = publisher_for(path, root)
-                except IngestError as exc:
-                    report.rejected.append(Rejected(str(path), str(exc)))
+
+    def read(chunk: list[tuple[Path, Path]]) -> _Chunk:
+        """Read a chunk of files and hand the changed ones to the parsers."""
+        taken, jobs = _Chunk(), []
+        for path, root in chunk:
+            try:
+                data = read_file(path, root, max_bytes)
+                if sha256(data) in known:
+                    taken.unchanged += 1
                     continue
-                if publisher:
-                    publishers[publisher["name"]] = publisher
-                key = tuple((publisher or {}).get(k) for k in ("name", "url", "timezone", "language"))
-                if key not in contexts:
-                    contexts[key] = context_for(site, now, publisher)
-                jobs.append((data, path.name, contexts[key], fmt, max_bytes))
-                names.append(str(path))
-            results = pool.map(_parse_job, jobs, chunksize=16) if pool else map(_parse_job, jobs)
-            for name, (texts, error) in zip(names, results, strict=True):
-                if error is not None:
-                    report.rejected.append(Rejected(name, error))
+                publisher = publisher_for(path, root)
+            except IngestError as exc:
+                taken.rejected.append(Rejected(str(path), str(exc)))
+                continue
+            if publisher:
+                taken.publishers.append(publisher)
+            key = tuple((publisher or {}).get(k) for k in ("name", "url", "timezone", "language"))
+            if key not in contexts:
+                contexts[key] = context_for(site, now, publisher)
+            jobs.append((data, path.name, contexts[key], fmt, max_bytes))
+            taken.names.append(str(path))
+        # The pool starts on the jobs at once; without one, each is parsed as its result is taken.
+        taken.results = pool.map(_parse_job, jobs, chunksize=16) if pool else map(_parse_job, jobs)
+        return taken
+
+    def write(chunk: _Chunk) -> None:
+        """Take the parsed releases of a chunk in file order, writing each full batch."""
+        report.unchanged += chunk.unchanged
+        report.rejected.extend(chunk.rejected)
+        publishers.update((p["name"], p) for p in chunk.publishers)
+        for name, (texts, error) in zip(chunk.names, chunk.results, strict=True):
+            if error is not None:
+                report.rejected.append(Rejected(name, error))
+                continue
+            for text in texts:
+                record = json.loads(text)
+                other = seen_ids.get(record["id"])
+                if other and other != name:
+                    report.rejected.append(Rejected(name, f"même identifiant ({record['id']}) que {other}"))
                     continue
-                for text in texts:
-                    record = json.loads(text)
-                    other = seen_ids.get(record["id"])
-                    if other and other != name:
-                        report.rejected.append(Rejected(name, f"même identifiant ({record['id']}) que {other}"))
-                        continue
-                    seen_ids[record["id"]] = name
-                    batch.append(((record, text), name))
-                if len(batch) >= BATCH:
-                    _flush(db, batch, now, publishers, report)
+                seen_ids[record["id"]] = name
+                batch.append(((record, text), name))
+            if len(batch) >= BATCH:
+                flush()
+
+    bulk = contextlib.ExitStack()  # holds the bulk load while it lasts
+    bulk_left = BULK_MAX if pool and len(files) >= max(BULK_FROM, len(known)) else 0
+
+    def flush() -> None:
+        """Write the batch. The first full batch of a large run opens the bulk load, closed (committed)
+        after BULK_MAX releases or at the end of the run, rolled back with everything in it on an error."""
+        nonlocal bulk_left
+        if bulk_left and len(batch) >= BATCH and not db.conn.in_transaction:
+            try:
+                bulk.enter_context(store.bulk_load(db))
+            except sqlite3.DatabaseError:
+                bulk_left = 0  # the database is locked, say: one transaction per batch, as in a small run
+        loading, size = db.conn.in_transaction, len(batch)
         _flush(db, batch, now, publishers, report)
+        if loading:
+            bulk_left -= size
+            if bulk_left <= 0:
+                bulk.close()
+
+    try:
+        with bulk:
+            iterator = iter(progress(files) if progress else files)
+            waiting: _Chunk | None = None  # parsed by the pool while the chunk before it is written
+            while chunk := list(itertools.islice(iterator, CHUNK)):
+                current = read(chunk)
+                if waiting:
+                    write(waiting)
+                waiting = current
+                if not pool:
+                    write(waiting)
+                    waiting = None
+            if waiting:
+                write(waiting)
+            flush()
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)

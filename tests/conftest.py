@@ -66,6 +66,13 @@ def client(app):
     return app.test_client()
 
 
+def synthetic_corpus(out: Path, n: int, seed: int) -> Path:
+    """N synthetic releases in both source formats (scripts/gen_corpus.py, fixed seed) written into ``out``."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_corpus.py"), str(out), "-n", str(n),
+                    "--seed", str(seed)], check=True, capture_output=True)
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -8,7 +8,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -17,18 +16,14 @@ import urllib.request
 import feedparser
 import pytest
 
-from conftest import FEEDS_BIN, ROOT, LiveServer, free_port, needs
+from conftest import FEEDS_BIN, ROOT, LiveServer, free_port, needs, synthetic_corpus
 
 N_FILES = 1200
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    """Synthetic releases in both source formats (scripts/gen_corpus.py, fixed seed)."""
-    out = tmp_path_factory.mktemp("synthetic")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_corpus.py"), str(out), "-n", str(N_FILES),
-                    "--seed", "3"], check=True, capture_output=True)
-    return out
+    return synthetic_corpus(tmp_path_factory.mktemp("synthetic"), N_FILES, seed=3)
 
 
 def expected_total(corpus) -> int:

@@ -1,0 +1,150 @@
+"""Ingest runs: parsing in a pool while the chunk before is written, and the bulk load of a large first run."""
+
+import sqlite3
+from datetime import datetime
+
+import pytest
+
+from conftest import CORPUS, RELEASES, synthetic_corpus
+
+from feeds import load, store
+
+NOW = datetime.fromisoformat("2025-03-01T12:00:00+01:00")
+N_FILES = 400
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return synthetic_corpus(tmp_path_factory.mktemp("synthetic"), N_FILES, seed=5)
+
+
+@pytest.fixture
+def small_runs(monkeypatch):
+    """Batches and chunks of a large run, at the size of a test corpus; the bulk load from 300 files on."""
+    monkeypatch.setattr(load, "BATCH", 100)
+    monkeypatch.setattr(load, "CHUNK", 150)
+    monkeypatch.setattr(load, "BULK_FROM", 300)
+    return monkeypatch
+
+
+@pytest.fixture
+def bulk_loads(small_runs):
+    """How many bulk loads were opened."""
+    opened = []
+    real = store.bulk_load
+
+    def counting(db):
+        opened.append(db)
+        return real(db)
+
+    small_runs.setattr(store, "bulk_load", counting)
+    return opened
+
+
+def tables(path) -> dict[str, list]:
+    """Every row of every table, the full-text index's contents and the schema, in an order of their own."""
+    conn = sqlite3.connect(path)
+    try:
+        dump = {"schema": sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"), key=repr)}
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                    "'releases_fts%'").fetchall():
+            dump[name] = sorted(conn.execute(f"SELECT rowid, * FROM [{name}]"), key=repr)
+        dump["releases_fts"] = sorted(conn.execute("SELECT rowid, * FROM releases_fts"), key=repr)
+        conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, releases_fts, instance)")
+        dump["terms"] = conn.execute("SELECT * FROM temp.terms ORDER BY term, doc, col, offset").fetchall()
+        dump["integrity"] = conn.execute("PRAGMA integrity_check").fetchall()
+        return dump
+    finally:
+        conn.close()
+
+
+def fail_writes(monkeypatch, error: Exception, at: int | None = None, where=None) -> list[str]:
+    """Make the store fail to write the ``at``-th record, or every record ``where(record)`` holds; returns
+    the ids of the records it was asked to write."""
+    written = []
+    real = store._Writes.upsert
+
+    def failing(self, record, text=None):
+        written.append(record["id"])
+        if len(written) == at or (where and where(record)):
+            raise error
+        return real(self, record, text)
+
+    monkeypatch.setattr(store._Writes, "upsert", failing)
+    return written
+
+
+def run(path, paths, site, **kwargs) -> load.Report:
+    db = store.connect(path)
+    try:
+        return load.ingest(db, paths, site, now=NOW, workers=2, **kwargs)
+    finally:
+        db.conn.close()
+
+
+@pytest.mark.parametrize("before", [[], [CORPUS / "seed", RELEASES]], ids=["empty", "holding releases"])
+def test_bulk_load_writes_the_same_tables_as_batches(corpus, site, tmp_path, small_runs, bulk_loads, before):
+    reports = {}
+    for name, bulk_from in (("batches", 10**9), ("bulk", 300)):
+        small_runs.setattr(load, "BULK_FROM", bulk_from)
+        path = tmp_path / f"{name}.db"
+        if before:
+            run(path, before, site)
+        reports[name] = run(path, [corpus], site).to_dict()
+        reports[name + " again"] = run(path, [corpus], site).to_dict()
+    assert len(bulk_loads) == 1
+    assert reports["bulk"] == reports["batches"]
+    assert (reports["bulk"]["new"], reports["bulk again"]["unchanged"]) == (N_FILES, N_FILES)
+    assert reports["bulk again"] == reports["batches again"]
+    assert tables(tmp_path / "bulk.db") == tables(tmp_path / "batches.db")
+
+
+def test_an_error_during_the_bulk_load_leaves_the_database_as_it_was(corpus, site, tmp_path, small_runs,
+                                                                       bulk_loads):
+    path = tmp_path / "p.db"
+    run(path, [CORPUS / "seed", RELEASES], site)
+    before = tables(path)
+    written = fail_writes(small_runs, RuntimeError("disk on fire"), at=250)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        run(path, [corpus], site)
+    assert len(bulk_loads) == 1 and len(written) == 250
+    assert tables(path) == before
+
+
+def test_the_bulk_load_ends_after_bulk_max_releases(corpus, site, tmp_path, small_runs):
+    """What the bulk load wrote stays written when a later batch fails; the indexes are all back."""
+    small_runs.setattr(load, "BULK_MAX", 200)
+    path = tmp_path / "p.db"
+    fail_writes(small_runs, RuntimeError("disk on fire"), at=350)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        run(path, [corpus], site)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM releases").fetchone()[0] + \
+        conn.execute("SELECT count(*) FROM _pending").fetchone()[0] == 300  # the bulk load (200), then a batch
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                                          "tbl_name = 'releases' AND sql IS NOT NULL")}
+    conn.close()
+    fresh = tmp_path / "fresh.db"
+    store.connect(fresh).conn.close()
+    conn = sqlite3.connect(fresh)
+    assert indexes == {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                                                  "tbl_name = 'releases' AND sql IS NOT NULL")}
+    conn.close()
+    assert len(indexes) == 13
+
+
+def test_a_record_that_cannot_be_written_is_rejected_alone_in_the_bulk_load(corpus, site, tmp_path, small_runs,
+                                                                             bulk_loads):
+    path = tmp_path / "p.db"
+    written = fail_writes(small_runs, sqlite3.IntegrityError("CHECK constraint failed"),
+                         where=lambda record: record["source"]["name"] == "synth-0000150.txt")
+    report = run(path, [corpus], site)
+    victim = next(i for i in written if i.startswith("synth-0000150"))
+    assert len(bulk_loads) == 1
+    assert (report.new, [r.reason for r in report.rejected]) == (
+        N_FILES - 1, ["écriture impossible : CHECK constraint failed"])
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM releases WHERE id = ?", (victim,)).fetchone()[0] == 0
+    assert conn.execute("SELECT (SELECT count(*) FROM releases) + (SELECT count(*) FROM _pending)").fetchone()[0] \
+        == N_FILES - 1
+    conn.close()
