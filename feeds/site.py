@@ -8,8 +8,9 @@ OPML, robots.txt) that stays on the site. During a build the app reads the datab
 (``feeds.web.selection.Snapshot``): the database does not change while it is written out.
 
 A URL becomes a file that nginx's ``try_files $uri $uri.html $uri/index.html`` serves: ``/`` is ``index.html``,
-``/releases/<id>`` is ``releases/<id>.html``, ``/feed.atom`` is ``feed.atom``. A URL with a query string is
-filed under ``_q/<raw query>/`` (``/feed.atom?page=2`` is ``_q/page=2/feed.atom``), which the nginx
+``/releases/<id>`` is ``releases/<id>.html``, ``/topics/<name>/feed/2.atom`` is that file. The site's own
+links have no query string but those of feeds of several facets at once; such a URL is filed under
+``_q/<raw query>/`` (``/feed.atom?place=X&kind=Y`` is ``_q/place=X&kind=Y/feed.atom``), which the nginx
 snippet maps with the same ``try_files`` prefixed by ``/_q/$args``. A withdrawn release (410) is filed under
 ``_gone/``; the unknown-address page is ``404.html``.
 
@@ -62,9 +63,7 @@ TEXT_TYPES = ("text/html", "text/plain", "text/xml", "application/xml", "applica
 LINK_ATTRIBUTE = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)')""")
 # Characters JSON escapers (Jinja's tojson) write as \uXXXX inside URLs of JSON-LD.
 JSON_ESCAPES = {"\\u0027": "'", "\\u0026": "&", "\\/": "/"}
-# One selection, several formats: a feed found in one format is also written in the others (the OPML lists
-# Atom only, pages link Atom and RSS). These are the site-wide feeds; a facet's are under its path.
-FEED_FORMATS = ("/feed.atom", "/feed.rss", "/feed.json")
+LISTING_ARCHIVE = re.compile(r"(?P<listing>.*)/page/(?P<page>[1-9][0-9]{0,8})")  # /page/2, /topics/X/page/2
 POOL_THRESHOLD = 400  # fewer URLs than this in a round are rendered in this process, without a pool
 CHUNK = 32
 # Code that shapes every page: a change in it means no cached release page can be trusted.
@@ -158,18 +157,16 @@ def links_of(body: bytes, content_type: str, current: str, base_url: str) -> lis
         if url and _wanted(parts.path, parts.query):
             out.add(url)
             fmt = _feed_format(parts.path)
-            if fmt:
+            if fmt:  # a feed in one format is written in the others too (the OPML lists Atom only)
                 head = parts.path[:-len(fmt)]
                 out.update(head + other + (f"?{parts.query}" if parts.query else "") for other in syndication.FORMATS)
     return sorted(out)
 
 
 def _feed_format(path: str) -> str | None:
-    """``atom``, ``rss`` or ``json`` for the path of a feed (site-wide or of one facet), else None."""
-    if path in FEED_FORMATS:
-        return path.rsplit(".", 1)[1]
-    facet = syndication.facet_feed(path)
-    return facet[0] if facet else None
+    """``atom``, ``rss`` or ``json`` for the path of a feed or of its archive pages, else None."""
+    found = syndication.parse_feed_path(path)
+    return found[0] if found else None
 
 
 def _wanted(path: str, query: str) -> bool:
@@ -397,9 +394,7 @@ class Keys:
         selection, _, size = found
         path = urlsplit(url).path
         fmt = _feed_format(path)
-        head = self.feed_url(fmt, selection, root="") if fmt else path  # feed_url adds the page last
-        head += "&page=" if "?" in head else "?page="
-        made = {f"{head}{n}": (selection, n, size)
+        made = {(self.feed_url(fmt, selection, n, root="") if fmt else f"{path.rstrip('/')}/page/{n}"): (selection, n, size)
                 for n in range(1, self.archive_count(self.snapshot.count(selection), size) + 1)}
         self.parsed.update(made)  # what parsing these URLs would answer
         return list(made)
@@ -411,30 +406,30 @@ class Keys:
         return self.parsed[url]
 
     def _parse(self, parts) -> tuple[tuple, int | None, int] | None:
-        page, selection = None, []
+        selection = []
         for name, value in parse_qsl(parts.query, keep_blank_values=True):
-            if name == "page" and page is None and value.isdigit():
-                page = int(value)
-            elif name in self.filters and name != "q":
-                selection.append((name, value))
-            else:
+            if name not in self.filters or name == "q":
                 return None
-        fmt = _feed_format(parts.path)
-        if fmt:
-            facet = syndication.facet_feed(parts.path)
-            selection = sorted([*(facet[1] if facet else ()), *selection],
-                               key=lambda item: list(self.filters).index(item[0]))
+            selection.append((name, value))
+        feed = syndication.parse_feed_path(parts.path)
+        if feed:
+            fmt, in_path, page = feed
+            selection = sorted([*in_path, *selection], key=lambda item: list(self.filters).index(item[0]))
             canonical = urlsplit(self.feed_url(fmt, tuple(selection), page, root=""))
             if (canonical.path, canonical.query) != (parts.path, parts.query):
                 return None
             return tuple(selection), page, max(self.site.feed_size, 1)
         if selection:
             return None
-        if parts.path == "/":
+        path, page = parts.path, None
+        archive = LISTING_ARCHIVE.fullmatch(path)
+        if archive:
+            path, page = archive["listing"] or "/", int(archive["page"])
+        if path == "/":
             return (), page, self.page_size
         for prefix, kind in self.facets.items():
-            if parts.path.startswith(prefix) and len(parts.path) > len(prefix):
-                return ((kind, unquote(parts.path[len(prefix):])),), page, self.page_size
+            if path.startswith(prefix) and len(path) > len(prefix):
+                return ((kind, unquote(path[len(prefix):])),), page, self.page_size
         return None
 
 

@@ -195,7 +195,7 @@ def test_home_has_website_with_search_action_and_organization(client):
 def test_every_listing_page_fits_the_vocabulary(client, built_db, monkeypatch):
     monkeypatch.setattr(pages, "PAGE_SIZE", 4)  # archive pages too
     db = store.connect(built_db, create=False)
-    paths = ["/", "/?page=1", "/publishers/Direction interministérielle du numérique (DINUM)?page=1", "/search?q=numerique"]
+    paths = ["/", "/page/1", "/publishers/Direction interministérielle du numérique (DINUM)/page/1", "/search?q=numerique"]
     for prefix, sql in (
         ("publishers", "SELECT DISTINCT p.name FROM publishers p JOIN releases r ON r.publisher_id = p.id"),
         ("topics", "SELECT DISTINCT t.name FROM topics t JOIN release_topics rt ON rt.topic_id = t.id"),

@@ -153,20 +153,24 @@ def test_home_shows_the_newest_and_archive_pages_that_never_move(client, built_d
     def shown(path):
         _, page = get(client, path)
         listed = [link.removeprefix("/releases/") for link in page.links if link.startswith("/releases/")]
-        nav = [link for link in page.links if "page=" in link or link == "http://press.test/"]
+        nav = [link for link in page.links if "/page/" in link or link == "http://press.test/"]
         return listed, nav
 
-    assert shown("/") == (newest[:4], [f"http://press.test/?page={archives}"])
+    assert shown("/") == (newest[:4], [f"http://press.test/page/{archives}"])
     seen = set(newest[:4])
     for n in range(1, archives + 1):
-        listed, nav = shown(f"/?page={n}")
+        listed, nav = shown(f"/page/{n}")
         assert listed == oldest[(n - 1) * 4:n * 4][::-1], n
-        newer = f"http://press.test/?page={n + 1}" if n < archives else "http://press.test/"
-        assert nav == [newer] + ([f"http://press.test/?page={n - 1}"] if n > 1 else []), n
+        newer = f"http://press.test/page/{n + 1}" if n < archives else "http://press.test/"
+        assert nav == [newer] + ([f"http://press.test/page/{n - 1}"] if n > 1 else []), n
         seen.update(listed)
     assert seen == set(newest)
     for bad in (0, archives + 1, "x"):
-        assert client.get(f"/?page={bad}").status_code == 404
+        assert client.get(f"/page/{bad}").status_code == 404
+    # The old form of archive addresses moves to the new one.
+    response = client.get("/?page=2")
+    assert (response.status_code, response.headers["Location"]) == (301, "http://press.test/page/2")
+    assert client.get("/?page=x").status_code == 404
 
 
 def test_facet_pages_list_their_releases(client, built_db):

@@ -26,15 +26,15 @@ BASE = "http://127.0.0.1:8080"
     ("/sitemap.xml", "application/xml; charset=utf-8", 200, "sitemap.xml"),
     ("/donnees-ouvertes", "text/html; charset=utf-8", 200, "donnees-ouvertes.html"),
     ("/donnees-ouvertes/releases.json", "application/json", 200, "donnees-ouvertes/releases.json"),
-    ("/?page=2", "text/html; charset=utf-8", 200, "_q/page=2/index.html"),
+    ("/page/2", "text/html; charset=utf-8", 200, "page/2.html"),
+    ("/topics/%C3%89conomie/page/2", "text/html; charset=utf-8", 200, "topics/Économie/page/2.html"),
     ("/publishers/R%C3%A9gion%20Occitanie%20/%20Pyr%C3%A9n%C3%A9es", "text/html; charset=utf-8", 200,
      "publishers/Région Occitanie / Pyrénées.html"),
     ("/publishers/R%C3%A9gion%20Occitanie%20/%20Pyr%C3%A9n%C3%A9es/feed.rss", "application/rss+xml; charset=utf-8",
      200, "publishers/Région Occitanie / Pyrénées/feed.rss"),
-    ("/topics/%C3%89conomie/feed.atom?page=2", "application/atom+xml; charset=utf-8", 200,
-     "_q/page=2/topics/Économie/feed.atom"),
-    ("/feed.atom?publisher=R%C3%A9gion%20%2F%20X&kind=communique&page=2", "application/atom+xml; charset=utf-8", 200,
-     "_q/publisher=R%C3%A9gion%20%2F%20X&kind=communique&page=2/feed.atom"),
+    ("/topics/%C3%89conomie/feed/2.atom", "application/atom+xml; charset=utf-8", 200, "topics/Économie/feed/2.atom"),
+    ("/feed/2.atom?publisher=R%C3%A9gion%20%2F%20X&kind=communique", "application/atom+xml; charset=utf-8", 200,
+     "_q/publisher=R%C3%A9gion%20%2F%20X&kind=communique/feed/2.atom"),
 ])
 def test_urls_become_the_files_try_files_finds(url, content_type, status, expected):
     assert static.file_for(url, content_type, status) == expected
@@ -60,9 +60,9 @@ def test_links_are_found_in_pages_feeds_and_json_ld():
         "/releases/a",
         "/releases/logo.svg",
     ]
-    feed = b'<feed><link rel="prev-archive" href="http://127.0.0.1:8080/feed.atom?page=3"/></feed>'
-    assert static.links_of(feed, "application/atom+xml", "/feed.atom", BASE) == [
-        "/feed.atom?page=3", "/feed.json?page=3", "/feed.rss?page=3"]
+    feed = b'<feed><link rel="prev-archive" href="http://127.0.0.1:8080/topics/Num%C3%A9rique/feed/3.atom"/></feed>'
+    assert static.links_of(feed, "application/atom+xml", "/topics/Num%C3%A9rique/feed.atom", BASE) == [
+        "/topics/Num%C3%A9rique/feed/3.atom", "/topics/Num%C3%A9rique/feed/3.json", "/topics/Num%C3%A9rique/feed/3.rss"]
     assert static.links_of(b"Sitemap: http://127.0.0.1:8080/sitemap.xml\n", "text/plain", "/robots.txt",
                            BASE) == ["/sitemap.xml"]
     assert static.links_of(b'{"url": "http://127.0.0.1:8080/x"}', "application/json", "/t.json", BASE) == []

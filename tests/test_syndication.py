@@ -284,16 +284,18 @@ def test_facet_and_search_feeds_hold_exactly_their_releases(tiny):
     assert feedparser.parse(client.get("/topics/Finances/feed.atom").data).feed.title == \
         "Salle de presse test — Thème : Finances"
     for url in ("/publishers/Nobody/feed.atom", "/topics/Nothing/feed.rss", "/people/Nobody/feed.json",
-                "/kinds/poem/feed.atom", "/feed.atom?page=1", "/feed.atom?page=x", "/topics/Finances/feed.atom?page=1",
-                "/topics/Finances/feed.xml"):
+                "/kinds/poem/feed.atom", "/feed/1.atom", "/feed/0.atom", "/feed/x.atom", "/feed.atom?page=x",
+                "/topics/Finances/feed/1.atom", "/topics/Finances/feed.xml"):
         assert client.get(url).status_code == 404, url
 
 
 def test_a_single_facet_in_the_query_moves_to_the_facets_path(tiny):
-    """Old-style ``?topic=`` links keep working; the feed itself lives where a static server finds it as a file."""
+    """Old-style ``?topic=`` and ``?page=`` links keep working; feeds live where a static server finds them as files."""
     _, client = tiny
     for query, location in [("topic=Finances", "http://press.test/topics/Finances/feed.rss"),
-                            ("place=S%C3%A8te&page=2", "http://press.test/places/S%C3%A8te/feed.rss?page=2"),
+                            ("place=S%C3%A8te&page=2", "http://press.test/places/S%C3%A8te/feed/2.rss"),
+                            ("page=3", "http://press.test/feed/3.rss"),
+                            ("place=Toulouse&kind=communique&page=2", "http://press.test/feed/2.rss?place=Toulouse&kind=communique"),
                             ("topic=Nothing", "http://press.test/topics/Nothing/feed.rss")]:
         response = client.get(f"/feed.rss?{query}")
         assert (response.status_code, response.headers["Location"]) == (301, location), query
@@ -320,22 +322,22 @@ def test_archives_reach_the_whole_history(tmp_path):
 
     assert read("http://press.test/feed.atom")[:3] == (
         ["Communiqué 7", "Communiqué 6", "Communiqué 5"], False,
-        {"prev-archive": "http://press.test/feed.atom?page=2"})
-    titles, archived, links, response = read("http://press.test/feed.atom?page=2")
+        {"prev-archive": "http://press.test/feed/2.atom"})
+    titles, archived, links, response = read("http://press.test/feed/2.atom")
     assert (titles, archived, links, response.headers["Cache-Control"]) == (
         ["Communiqué 5", "Communiqué 4", "Communiqué 3"], True,
-        {"current": "http://press.test/feed.atom", "prev-archive": "http://press.test/feed.atom?page=1"},
+        {"current": "http://press.test/feed.atom", "prev-archive": "http://press.test/feed/1.atom"},
         "public, max-age=86400")
-    assert read("http://press.test/feed.atom?page=1")[:3] == (
+    assert read("http://press.test/feed/1.atom")[:3] == (
         ["Communiqué 2", "Communiqué 1", "Communiqué 0"], True,
-        {"current": "http://press.test/feed.atom", "next-archive": "http://press.test/feed.atom?page=2"})
-    assert client.get("/feed.atom?page=3").status_code == 404
-    rss = etree.fromstring(client.get("/feed.rss?page=2").data)
+        {"current": "http://press.test/feed.atom", "next-archive": "http://press.test/feed/2.atom"})
+    assert client.get("/feed/3.atom").status_code == 404
+    rss = etree.fromstring(client.get("/feed/2.rss").data)
     assert [(link.get("rel"), link.get("href")) for link in rss.iter("{http://www.w3.org/2005/Atom}link")] == [
-        ("self", "http://press.test/feed.rss?page=2"), ("current", "http://press.test/feed.rss"),
-        ("prev-archive", "http://press.test/feed.rss?page=1")]
-    assert json.loads(client.get("/feed.json").data)["next_url"] == "http://press.test/feed.json?page=2"
-    assert json.loads(client.get("/feed.json?page=2").data)["next_url"] == "http://press.test/feed.json?page=1"
+        ("self", "http://press.test/feed/2.rss"), ("current", "http://press.test/feed.rss"),
+        ("prev-archive", "http://press.test/feed/1.rss")]
+    assert json.loads(client.get("/feed.json").data)["next_url"] == "http://press.test/feed/2.json"
+    assert json.loads(client.get("/feed/2.json").data)["next_url"] == "http://press.test/feed/1.json"
 
 
 def test_entry_ids_and_bytes_identical_after_rebuilding_the_database(tmp_path, site, built_db):

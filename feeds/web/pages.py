@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import nh3
 import phonenumbers
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
@@ -147,11 +147,16 @@ def _listing(selection: tuple, endpoint: str, **args) -> dict:
     release changes the newest page and leaves every archive page as it was (what caches and a static build
     keep). The newest page may show again some releases of the last archive page.
     """
+    page = request.view_args.get("page")
+    if "page" in request.args:  # the old form of archive pages, ?page=N
+        page = request.args.get("page", type=int)
+        if page is None or page < 1:
+            abort(404)
+        abort(redirect(external(endpoint, **args, page=page), 301))
     source = syndication.source_for(_db())
     total = source.count(selection)
     archives = syndication.archive_count(total, PAGE_SIZE)
-    page = request.args.get("page", type=int)
-    if "page" in request.args and (page is None or not 1 <= page <= archives):
+    if page is not None and not 1 <= page <= archives:
         abort(404)
     if page is None:
         rows = source.rows(selection, PAGE_SIZE)
@@ -168,7 +173,8 @@ def _listing(selection: tuple, endpoint: str, **args) -> dict:
 
 
 @bp.route("/")
-def index():
+@bp.route("/page/<int:page>")
+def index(page: int | None = None):
     site = current_app.config["SITE"]
     listing = _listing((), "pages.index")
     return _html("index.html", **listing,
@@ -253,10 +259,11 @@ def _facet(kind: str, name: str):
 
 def _register_facets() -> None:
     for kind, (prefix, _label, _plural) in FACETS.items():
-        def view(name: str, kind: str = kind):
+        def view(name: str, page: int | None = None, kind: str = kind):
             return _facet(kind, name)
 
         bp.add_url_rule(prefix + "<path:name>", endpoint=kind, view_func=view)
+        bp.add_url_rule(prefix + "<path:name>/page/<int:page>", endpoint=kind, view_func=view)
 
 
 _register_facets()

@@ -2,15 +2,16 @@
 
 A feed is ``/feed.{atom,rss,json}`` with at most one value per facet as query parameters
 (``?publisher=…&topic=…&q=…``). The feed of a single facet lives under the facet's own path
-(``/topics/<name>/feed.atom``; ``/feed.atom?topic=<name>`` redirects there), so that a static copy of the site
-serves it as a plain file. ``?page=N`` is a feed's N-th RFC 5005 archive page, counted from the oldest,
-so archive URLs do not move when new releases arrive. Each document is built once per data version and
+(``/topics/<name>/feed.atom``; ``/feed.atom?topic=<name>`` redirects there), and a feed's N-th RFC 5005
+archive page, counted from the oldest so that its URL does not move when new releases arrive, is
+``…/feed/N.atom`` (``?page=N`` redirects there): a static copy of the site serves them as plain files. Each document is built once per data version and
 served as cached bytes with a strong ETag and a Last-Modified taken from the data.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import uuid
 from collections import OrderedDict
@@ -100,21 +101,32 @@ def feed_url(fmt: str, selection: Selection = (), page: int | None = None, root:
     """The absolute URL of a feed: also its ``rel="self"``, so it must be exactly what is served."""
     if len(selection) == 1 and selection[0][0] in FACET_PATHS:
         (kind, value), = selection
-        path, params = f"{FACET_PATHS[kind]}{quote(value, safe=PATH_SAFE)}/feed.{fmt}", []
+        path, params = f"{FACET_PATHS[kind]}{quote(value, safe=PATH_SAFE)}/feed", []
     else:
-        path, params = f"/feed.{fmt}", list(selection)
-    query = urlencode(params + ([("page", str(page))] if page else []), quote_via=quote)
-    return f"{root if root is not None else _site_root()}{path}" + (f"?{query}" if query else "")
+        path, params = "/feed", list(selection)
+    query = urlencode(params, quote_via=quote)
+    return (f"{root if root is not None else _site_root()}{path}{f'/{page}' if page else ''}.{fmt}"
+            + (f"?{query}" if query else ""))
 
 
-def facet_feed(path: str) -> tuple[str, Selection] | None:
-    """(format, selection) of a single facet's feed path, ``/topics/<name>/feed.atom``; None for any other path."""
-    head, dot, fmt = path.rpartition("/feed.")
-    if not dot or fmt not in FORMATS:
+_FEED_PATH = re.compile(r"(?P<head>.*)/feed(?:/(?P<page>[1-9][0-9]{0,8}))?\.(?P<fmt>atom|rss|json)")
+
+
+def parse_feed_path(path: str) -> tuple[str, Selection, int | None] | None:
+    """(format, facet of the path, archive page) of a feed's path, as ``feed_url`` writes it; None for others.
+
+    ``/feed.atom`` is every release, ``/topics/<name>/feed.atom`` a topic's, ``/topics/<name>/feed/3.atom``
+    its third archive page.
+    """
+    found = _FEED_PATH.fullmatch(path)
+    if not found:
         return None
+    head, page = found["head"], int(found["page"]) if found["page"] else None
+    if not head:
+        return found["fmt"], (), page
     for kind, prefix in FACET_PATHS.items():
         if head.startswith(prefix) and len(head) > len(prefix):
-            return fmt, ((kind, unquote(head[len(prefix):])),)
+            return found["fmt"], ((kind, unquote(head[len(prefix):])),), page
     return None
 
 
@@ -260,49 +272,50 @@ def _serve(key, build) -> Response:
     return Response(built.body, headers=headers).make_conditional(request)
 
 
-def _feed(fmt: str, selection: Selection | None = None) -> Response:
+def _feed(fmt: str, selection: Selection | None = None, page: int | None = None) -> Response:
     site: Site = current_app.config["SITE"]
-    page = request.args.get("page", type=int)
-    if "page" in request.args and page is None:
-        abort(404)
     root = _site_root()
     if selection is None:
         selection = _selection_from(request.args)
-        if len(selection) == 1 and selection[0][0] in FACET_PATHS:
-            return redirect(feed_url(fmt, selection, page, root), 301)
+        moved = len(selection) == 1 and selection[0][0] in FACET_PATHS
+    else:
+        moved = False
+    if "page" in request.args:  # the old form of archive pages, ?page=N
+        page = request.args.get("page", type=int)
+        if page is None or page < 1:
+            abort(404)
+        moved = True
+    if moved:
+        return redirect(feed_url(fmt, selection, page, root), 301)
     return _serve((fmt, selection, page, root),
                   lambda db: build_document(db, site, fmt, selection, page, root, page_url_for(selection, root),
                                             source_for(db)))
 
 
-@bp.route("/feed.atom")
-def atom():
-    return _feed("atom")
+def _facet_value(name: str) -> str:
+    value = plain_line(name)
+    if value != name or len(value) > MAX_VALUE:
+        abort(404)
+    return value
 
 
-@bp.route("/feed.rss")
-def rss():
-    return _feed("rss")
+def _register_feeds() -> None:
+    """Every feed in three formats, each with its archive pages: every release, and each facet under its path."""
+    for fmt in FORMATS:
+        def every(page: int | None = None, fmt: str = fmt):
+            return _feed(fmt, page=page)
 
-
-@bp.route("/feed.json")
-def json_feed():
-    return _feed("json")
-
-
-def _register_facet_feeds() -> None:
-    for kind, prefix in FACET_PATHS.items():
-        for fmt in FORMATS:
-            def view(name: str, kind: str = kind, fmt: str = fmt):
-                value = plain_line(name)
-                if value != name or len(value) > MAX_VALUE:
-                    abort(404)
-                return _feed(fmt, ((kind, value),))
+        bp.add_url_rule(f"/feed.{fmt}", endpoint=fmt, view_func=every)
+        bp.add_url_rule(f"/feed/<int:page>.{fmt}", endpoint=fmt, view_func=every)
+        for kind, prefix in FACET_PATHS.items():
+            def view(name: str, page: int | None = None, kind: str = kind, fmt: str = fmt):
+                return _feed(fmt, ((kind, _facet_value(name)),), page)
 
             bp.add_url_rule(f"{prefix}<path:name>/feed.{fmt}", endpoint=f"{kind}_{fmt}", view_func=view)
+            bp.add_url_rule(f"{prefix}<path:name>/feed/<int:page>.{fmt}", endpoint=f"{kind}_{fmt}", view_func=view)
 
 
-_register_facet_feeds()
+_register_feeds()
 
 
 def build_opml(db, site: Site, root: str) -> Built:
