@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
-from feeds import store
+from feeds import leave_with_parent, store
 from feeds.config import Site
 from feeds.ingest import (
     DEFAULT_MAX_BYTES,
@@ -112,7 +112,8 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
     workers = workers if workers is not None else (os.cpu_count() or 1)
     pool = None
     if workers > 1 and len(files) >= PARALLEL_FROM:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=leave_with_parent, initargs=(os.getpid(),))
 
     def read(chunk: list[tuple[Path, Path]]) -> _Chunk:
         """Read a chunk of files and hand the changed ones to the parsers."""

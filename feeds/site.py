@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import NotRequired, TypedDict
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
-from feeds import store
+from feeds import leave_with_parent, store
 from feeds.config import Site
 from feeds.web import syndication
 from feeds.web.selection import Snapshot
@@ -183,11 +183,13 @@ _worker: dict = {}
 _made: set[Path] = set()  # folders this process made or found (a build writes thousands of files into each)
 
 
-def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str) -> None:
+def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str, parent: int | None = None) -> None:
     from jinja2 import FileSystemBytecodeCache
 
     from feeds.web import create_app
 
+    if parent is not None:  # a worker of the pool
+        leave_with_parent(parent)
     _made.clear()
     app = create_app({"DATABASE": db_path, "SITE": site})
     # Compiled templates kept between builds (in the user's private temporary folder): a rebuild every
@@ -525,7 +527,7 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
             if (len(todo) >= POOL_THRESHOLD or len(heavy) > 1) and workers > 1:
                 if pool is None:
                     pool = ProcessPoolExecutor(workers, initializer=_init_worker,
-                                               initargs=(db_path, site, datasette_url, str(out)))
+                                               initargs=(db_path, site, datasette_url, str(out), os.getpid()))
                 chunks = [[t] for t in heavy] + [light[i:i + CHUNK] for i in range(0, len(light), CHUNK)]
                 pooled = pool.map(_render_many, chunks)  # submitted at once: the workers start now
                 results = chain((_render(t) for t in feeds), (r for batch in pooled for r in batch))

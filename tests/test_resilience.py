@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -50,6 +51,18 @@ def consistent(db) -> tuple[str, int]:
         conn.close()
 
 
+def running(marker: str) -> list[int]:
+    """Processes whose command line names ``marker`` (zombies have none)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and marker.encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_sigkill_at_random_moments_loses_nothing(corpus, tmp_path):
     db = tmp_path / "killed.db"
     rng = random.Random(11)
@@ -60,6 +73,10 @@ def test_sigkill_at_random_moments_loses_nothing(corpus, tmp_path):
         time.sleep(rng.uniform(0.8, 3.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        deadline = time.monotonic() + 10
+        while running(str(db)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert running(str(db)) == [], "the parsing workers outlive their killed parent"
         if db.exists():
             integrity, total = consistent(db)
             assert integrity == "ok"
