@@ -285,9 +285,11 @@ def _render(task: tuple[str, dict | None, bool]) -> tuple[dict | None, bool]:
     else:
         return {"url": url, "status": status}, False
     sha = hashlib.sha256(body).hexdigest()
-    # Data exports (tables as CSV or JSON) are leaves: their text is not a page of the site. So are feeds:
-    # they link to release pages and their archives, which the build finds without reading them.
-    leaf = leaf or status != 200 or url.startswith(DATASETTE_PREFIX) or _feed_format(urlsplit(url).path)
+    # Data exports (tables as CSV or JSON) are leaves: their text is not a page of the site. So are feeds
+    # and a sitemap's list of pages (not an index of sitemaps): they link to release pages and archives,
+    # which the build finds without reading them.
+    leaf = (leaf or status != 200 or url.startswith(DATASETTE_PREFIX) or _feed_format(urlsplit(url).path)
+            or (content_type.startswith("application/xml") and b"<urlset" in body[:200]))
     links = [] if leaf else links_of(body, content_type, urlsplit(url).path, _worker["site"].base_url)
     written = not (previous and previous.get("sha") == sha and previous.get("file") == name
                    and (out / name).is_file())

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from feeds.ingest.normalise import Context, IngestError, looks_utf16
+from feeds.ingest.base import Context, IngestError, looks_utf16
 from feeds.model import Release
 
 __all__ = ["FORMATS", "Context", "IngestError", "Rejected", "detect", "iter_files", "parse_bytes"]

@@ -12,44 +12,30 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import ftfy
-import nh3
 import phonenumbers
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
+from feeds.ingest.base import (  # noqa: F401 (the ingesters import them from here too)
+    _CONTROL,
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    PARIS,
+    Context,
+    IngestError,
+    looks_utf16,
+    sanitize_html,
+    sha256,
+)
 from feeds.model import Contact, Link, Quote, Release
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-class IngestError(Exception):
-    """A document that cannot become a release; the message says why, for a person."""
-
-
-@dataclass
-class Context:
-    """What an ingester may know beyond the document itself (configuration from the edges)."""
-
-    publisher: str = "Région Occitanie / Pyrénées-Méditerranée"
-    publisher_url: str | None = None  # resolves the relative links of a document
-    timezone: ZoneInfo = PARIS
-    language: str = "fr"
-    now: datetime = field(default_factory=lambda: datetime.now(PARIS))
 
 
 # ---------------------------------------------------------------- decoding and text
-
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0/C1 controls (keep \t \n \r)
-    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # zero-width, bidi controls
-    "\ud800-\udfff\ufffe\uffff]"  # lone surrogates, non-characters
-)
 
 
 def decode(data: bytes) -> str:
@@ -67,12 +53,6 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             text = _decode_8bit(data)
     return clean_block(text)
-
-
-def looks_utf16(data: bytes) -> bool:
-    sample = data[:4000]
-    zeros = sample.count(0)
-    return zeros > len(sample) * 0.3 and max(sample[0::2].count(0), sample[1::2].count(0)) > zeros * 0.9
 
 
 def _decode_8bit(data: bytes) -> str:
@@ -142,38 +122,6 @@ def strip_inline_markdown(text: str) -> str:
 
 
 # ---------------------------------------------------------------- HTML
-
-ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "sup", "sub", "a", "ul", "ol", "li", "blockquote",
-    "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "caption",
-    "abbr", "cite", "q", "small", "span", "dl", "dt", "dd", "figure", "figcaption", "img", "pre", "code",
-    "section",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "hreflang"},
-    "img": {"src", "alt", "width", "height"},
-    "abbr": {"title"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "section": {"class"},
-    "li": {"id"},
-    "sup": {"class"},
-}
-
-
-def sanitize_html(fragment: str) -> str:
-    """Allowlist sanitising: what survives is safe in a page, a feed and JSON."""
-    cleaned = nh3.clean(
-        _CONTROL.sub("", fragment),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
-    # h1 is the page's own title; demote any h1 from the source.
-    return cleaned.strip()
-
 
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "br",
            "ul", "ol", "table", "pre", "dd", "dt", "figure")
@@ -575,10 +523,6 @@ def finish(release: Release, ctx: Context) -> Release:
     if not release.body_text and not release.standfirst:
         release.warn("empty_body", "le communiqué n'a pas de texte")
     return release
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # ---------------------------------------------------------------- English releases (HTML pages, GOV.UK, feeds)
