@@ -32,10 +32,10 @@ import sqlite3
 import sys
 import time
 from collections import Counter
-from itertools import chain
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import NotRequired, TypedDict
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
@@ -158,8 +158,8 @@ def links_of(body: bytes, content_type: str, current: str, base_url: str) -> lis
             out.add(url)
             fmt = _feed_format(parts.path)
             if fmt:  # a feed in one format is written in the others too (the OPML lists Atom only)
-                head = parts.path[:-len(fmt)]
-                out.update(head + other + (f"?{parts.query}" if parts.query else "") for other in syndication.FORMATS)
+                head, query = parts.path[:-len(fmt)], f"?{parts.query}" if parts.query else ""
+                out.update(head + other + query for other in syndication.FORMATS)
     return sorted(out)
 
 
@@ -183,7 +183,8 @@ _worker: dict = {}
 _made: set[Path] = set()  # folders this process made or found (a build writes thousands of files into each)
 
 
-def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str, parent: int | None = None) -> None:
+def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str,
+                 parent: int | None = None) -> None:
     from jinja2 import FileSystemBytecodeCache
 
     from feeds.web import create_app
@@ -398,8 +399,10 @@ class Keys:
         selection, _, size = found
         path = urlsplit(url).path
         fmt = _feed_format(path)
-        made = {(self.feed_url(fmt, selection, n, root="") if fmt else f"{path.rstrip('/')}/page/{n}"): (selection, n, size)
-                for n in range(1, self.archive_count(self.snapshot.count(selection), size) + 1)}
+        made = {}
+        for n in range(1, self.archive_count(self.snapshot.count(selection), size) + 1):
+            made[self.feed_url(fmt, selection, n, root="") if fmt else f"{path.rstrip('/')}/page/{n}"] = (
+                selection, n, size)
         self.parsed.update(made)  # what parsing these URLs would answer
         return list(made)
 
@@ -456,8 +459,8 @@ def _manifest(base_url: str, pages: list[dict]) -> bytes:
     """The pages as JSON rows, each link once in a shared list (many pages link the same facet pages)."""
     index: dict[str, int] = {}
     fields = list(Page.__annotations__)
-    rows = [[page.get(name) for name in fields[:-1]] + [[index.setdefault(link, len(index)) for link in page["links"]]]
-            for page in pages]
+    rows = [[page.get(name) for name in fields[:-1]] + [[index.setdefault(link, len(index))
+                                                          for link in page["links"]]] for page in pages]
     return json.dumps({"base_url": base_url, "fields": fields, "links": list(index), "pages": rows},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -470,9 +473,9 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     Only files whose bytes changed are written; files of URLs that are gone are removed. ``full`` renders
     every release page again (after a change the fingerprint cannot see). ``downloads=False`` keeps the open
     data section (its page, the tables, the SQLite file: hundreds of MB for a large press room) as the last
-    build wrote it, for frequent rebuilds of pages and feeds between refreshes of the data. ``datasette_url`` is the public
-    address of a Datasette serving the same database (what ``/data/`` is on the live server), for searches and
-    SQL; ``workers`` processes render in parallel (default: the CPUs).
+    build wrote it, for frequent rebuilds of pages and feeds between refreshes of the data. ``datasette_url``
+    is the public address of a Datasette serving the same database (what ``/data/`` is on the live server),
+    for searches and SQL; ``workers`` processes render in parallel (default: the CPUs).
     """
     started = time.perf_counter()
     base_url = (site.base_url or "").rstrip("/")

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
-from flask import Flask, url_for
+from flask import Flask, g, url_for
 
 from feeds import store
 from feeds.config import Site
@@ -62,21 +62,30 @@ def create_app(test_config: dict | None = None) -> Flask:
         """This thread's connection, kept across requests: opening one and reading the schema costs more
         than most pages. A database file replaced on disk (rebuilt) gets a new connection."""
         path = app.config["DATABASE"]
-        inode = os.stat(path).st_ino
-        if getattr(local, "inode", None) != inode:
+        stat = os.stat(path)
+        if getattr(local, "inode", None) != stat.st_ino:
             if getattr(local, "db", None) is not None:
                 local.db.conn.close()
-            local.db, local.inode = store.connect(path, create=False), inode
+            local.db, local.inode = store.connect(path, create=False), stat.st_ino
+        local.identity = (stat.st_dev, stat.st_ino)
         return local.db
 
+    def data_state() -> tuple[int, tuple[int, int]]:
+        """(data version, identity of the database file) for this request, asked once: what cached answers
+        are keyed on (a database rebuilt from scratch counts its versions from 1 again)."""
+        if "pressroom_state" not in g:
+            g.pressroom_state = (store.data_version(db()), local.identity)
+        return g.pressroom_state
+
     app.extensions["pressroom_db"] = db
+    app.extensions["pressroom_state"] = data_state
 
     @app.before_request
     def publish_due_embargoes():
         """Embargoes end on time without a restart: the first request after the hour publishes them."""
         now = datetime.now(site.tz)
+        version, _ = data_state()
         database = db()
-        version = store.data_version(database)
         if state["checked_version"] != version:
             state["next_embargo"] = store.next_embargo(database)
             state["checked_version"] = version
@@ -89,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 finally:
                     rw.conn.close()
                 state["checked_version"] = None
+            g.pop("pressroom_state", None)  # the data moved on
             if published:
                 api.announce()
 

@@ -4,13 +4,13 @@ A feed is ``/feed.{atom,rss,json}`` with at most one value per facet as query pa
 (``?publisher=…&topic=…&q=…``). The feed of a single facet lives under the facet's own path
 (``/topics/<name>/feed.atom``; ``/feed.atom?topic=<name>`` redirects there), and a feed's N-th RFC 5005
 archive page, counted from the oldest so that its URL does not move when new releases arrive, is
-``…/feed/N.atom`` (``?page=N`` redirects there): a static copy of the site serves them as plain files. Each document is built once per data version and
-served as cached bytes with a strong ETag and a Last-Modified taken from the data.
+``…/feed/N.atom`` (``?page=N`` redirects there): a static copy of the site serves them as plain files.
+Each document is built once per data version and served as cached bytes with a strong ETag and a
+Last-Modified taken from the data.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import uuid
@@ -94,7 +94,12 @@ class FeedCache:
 
 
 def _site_root() -> str:
-    return external("pages.index").rstrip("/")
+    roots = current_app.extensions.setdefault("pressroom_site_roots", {})  # asked by every feed request
+    if request.url_root not in roots:
+        if len(roots) >= 16:  # without a configured address the root follows the Host header
+            roots.clear()
+        roots[request.url_root] = external("pages.index").rstrip("/")
+    return roots[request.url_root]
 
 
 def feed_url(fmt: str, selection: Selection = (), page: int | None = None, root: str | None = None) -> str:
@@ -250,14 +255,8 @@ def _cache() -> FeedCache:
 
 def _serve(key, build) -> Response:
     """Cached bytes with validators; 304 when the client already has them (If-None-Match first)."""
+    version = current_app.extensions["pressroom_state"]()
     db = current_app.extensions["pressroom_db"]()
-    try:
-        stat = os.stat(current_app.config["DATABASE"])
-        identity = (stat.st_dev, stat.st_ino)
-    except OSError:
-        identity = None
-    # A database rebuilt from scratch counts its versions from 1 again: the file's identity tells them apart.
-    version = (store.data_version(db), identity)
     cache = _cache()
     built = cache.get(version, key)
     if built is None:
@@ -276,7 +275,7 @@ def _feed(fmt: str, selection: Selection | None = None, page: int | None = None)
     site: Site = current_app.config["SITE"]
     root = _site_root()
     if selection is None:
-        selection = _selection_from(request.args)
+        selection = _selection_from(request.args) if request.args else ()
         moved = len(selection) == 1 and selection[0][0] in FACET_PATHS
     else:
         moved = False
