@@ -30,7 +30,7 @@ from feeds.ingest import (
     publisher_for,
     read_file,
 )
-from feeds.ingest.normalise import sha256
+from feeds.ingest.base import sha256
 
 BATCH = 1000  # releases per write transaction (each commit writes back every index page the batch touched)
 CHUNK = 1000  # files read ahead and parsed together
