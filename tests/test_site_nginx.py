@@ -21,13 +21,14 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
-from conftest import ROOT, free_port, now_paris
+from conftest import CORPUS, ROOT, free_port, now_paris
 from lxml import etree
 from test_site import add_release
 
 from feeds import site as static
 from feeds import store
 from feeds.config import load_site
+from feeds.load import ingest
 from feeds.web import create_app
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -184,38 +185,64 @@ def test_every_release_page_has_the_same_json_ld_as_the_app(served):
         assert static_ld[0]["@type"] == "NewsArticle" and static_ld[0]["url"] == url
 
 
+BARE = ("types { text/html html; application/atom+xml atom; application/rss+xml rss; application/json json; "
+        "text/x-opml opml; application/xml xml; }\n    location / { try_files $uri $uri.html $uri/index.html =404; }")
+
+
+def check_bare_server(bare: Nginx, client, db: Path) -> tuple[int, int]:
+    """Every feed of the OPML (three formats, archives followed) and every release page of the sitemap, as a
+    server with only ``try_files`` answers them, against the app: (feeds, pages) compared."""
+    feeds = [o.get("xmlUrl") for o in etree.fromstring(bare.get("/feeds.opml")[2]).iter("outline") if o.get("xmlUrl")]
+    todo, seen = [f.replace("/feed.atom", fmt) for f in feeds for fmt in FORMATS], set()
+    while todo:  # archive pages too: their addresses are files as well
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        status, _, body = bare.get(url)
+        dynamic = client.get(local(url))
+        assert (status, dynamic.status_code) == (200, 200), url
+        title, items, more = read_feed(body, dynamic.content_type, url)
+        assert (title, items, more) == read_feed(dynamic.data, dynamic.content_type, url), url
+        assert items, url
+        todo += more
+    locs = [e.text for e in etree.fromstring(bare.get("/sitemap.xml")[2]).iter(
+        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc") if "/releases/" in e.text]
+    assert len(locs) == store.count(store.connect(db))
+    for url in locs:
+        status, _, body = bare.get(url)
+        assert status == 200, url
+        static_ld = [json.loads(s) for s in JSON_LD.findall(body.decode())]
+        assert static_ld == [json.loads(s) for s in JSON_LD.findall(client.get(local(url)).get_data(as_text=True))]
+        assert static_ld[0]["@type"] == "NewsArticle" and static_ld[0]["url"] == url
+    return len(seen), len(locs)
+
+
 def test_a_bare_try_files_server_has_every_opml_feed_and_release_page_of_the_app(served, tmp_path):
     """The issue's own check: nothing but the files, their types and ``try_files`` (no snippet, no query mapping)."""
-    bare = Nginx(served.out, tmp_path / "bare", free_port(), (
-        "types { text/html html; application/atom+xml atom; application/rss+xml rss; application/json json; "
-        "text/x-opml opml; application/xml xml; }\n    location / { try_files $uri $uri.html $uri/index.html =404; }"))
+    bare = Nginx(served.out, tmp_path / "bare", free_port(), BARE)
     try:
-        feeds = [o.get("xmlUrl") for o in etree.fromstring(bare.get("/feeds.opml")[2]).iter("outline")
-                 if o.get("xmlUrl")]
-        assert len(feeds) > 20
-        todo, seen = [f.replace("/feed.atom", fmt) for f in feeds for fmt in FORMATS], set()
-        while todo:  # archive pages too: their addresses are files as well
-            url = todo.pop()
-            if url in seen:
-                continue
-            seen.add(url)
-            status, _, body = bare.get(url)
-            dynamic = served.client.get(local(url))
-            assert (status, dynamic.status_code) == (200, 200), url
-            title, items, more = read_feed(body, dynamic.content_type, url)
-            assert (title, items, more) == read_feed(dynamic.data, dynamic.content_type, url), url
-            todo += more
-        assert len(seen) > 3 * len(feeds)
-        locs = [e.text for e in etree.fromstring(bare.get("/sitemap.xml")[2]).iter(
-            "{http://www.sitemaps.org/schemas/sitemap/0.9}loc") if "/releases/" in e.text]
-        assert len(locs) == store.count(store.connect(served.db))
-        for url in locs:
-            status, _, body = bare.get(url)
-            assert status == 200, url
-            assert [json.loads(s) for s in JSON_LD.findall(body.decode())] == [
-                json.loads(s) for s in JSON_LD.findall(served.client.get(local(url)).get_data(as_text=True))], url
+        feeds, pages = check_bare_server(bare, served.client, served.db)
     finally:
         bare.stop()
+    assert feeds > 3 * 20 and pages > 10
+
+
+def test_the_whole_corpus_built_and_served_by_a_bare_try_files(tmp_path):
+    """The same check on every real release of ../shared/corpus, all six source formats."""
+    port = free_port()
+    site = load_site(ROOT / "data" / "site.toml", f"http://127.0.0.1:{port}")
+    db = tmp_path / "corpus.db"
+    report = ingest(store.connect(db), [CORPUS], site)
+    assert report.new > 60
+    static.build(db, tmp_path / "site", site, workers=2)
+    client = create_app({"DATABASE": str(db), "SITE": site, "TESTING": True}).test_client()
+    bare = Nginx(tmp_path / "site", tmp_path / "nginx", port, BARE)
+    try:
+        feeds, pages = check_bare_server(bare, client, db)
+    finally:
+        bare.stop()
+    assert feeds > 3 * 100 and pages > 60
 
 
 def max_age(cache_control: str | None) -> int:
