@@ -85,7 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         """Embargoes end on time without a restart: the first request after the hour publishes them."""
         now = datetime.now(site.tz)
         version, _ = data_state()
-        database = db()
+        database = local.db  # this thread's, opened or checked by data_state
         if state["checked_version"] != version:
             state["next_embargo"] = store.next_embargo(database)
             state["checked_version"] = version

@@ -256,12 +256,11 @@ def _cache() -> FeedCache:
 def _serve(key, build) -> Response:
     """Cached bytes with validators; 304 when the client already has them (If-None-Match first)."""
     version = current_app.extensions["pressroom_state"]()
-    db = current_app.extensions["pressroom_db"]()
     cache = _cache()
     built = cache.get(version, key)
     if built is None:
         try:
-            built = build(db)
+            built = build(current_app.extensions["pressroom_db"]())
         except FeedNotFound:
             abort(404)
         cache.put(version, key, built)
