@@ -3,13 +3,14 @@
 The files are rendered by the Flask app itself (through WSGI, with the build's public address as
 ``Site.base_url``), so the static site and the dynamic one cannot drift. URLs come from the data (every
 release page, every facet page, every archive page of a listing or feed) and from links: fixed entry points
-(SEEDS), then every link of the documents that are not release pages, feeds or data (pages, sitemaps,
-OPML, robots.txt) that stays on the site. During a build the app reads the database once
-(``feeds.web.selection.Snapshot``): the database does not change while it is written out.
+(SEEDS), then every link that stays on the site of the documents whose links the data does not already
+give (home and facet pages, the search and open-data pages, the OPML, robots.txt, a sitemap index; not
+release pages, archive pages, feeds, lists of release pages or data). During a build the app reads the
+database once (``feeds.web.selection.Snapshot``): the database does not change while it is written out.
 
 A URL becomes a file that nginx's ``try_files $uri $uri.html $uri/index.html`` serves: ``/`` is ``index.html``,
-``/releases/<id>`` is ``releases/<id>.html``, ``/topics/<name>/feed/2.atom`` is that file. The site's own
-links have no query string but those of feeds of several facets at once; such a URL is filed under
+``/releases/<id>`` is ``releases/<id>.html``, ``/topics/<name>/feed/2.atom`` is that file. The only links
+with a query string (Datasette's CSV exports, feeds of several facets at once) are filed under
 ``_q/<raw query>/`` (``/feed.atom?place=X&kind=Y`` is ``_q/place=X&kind=Y/feed.atom``), which the nginx
 snippet maps with the same ``try_files`` prefixed by ``/_q/$args``. A withdrawn release (410) is filed under
 ``_gone/``; the unknown-address page is ``404.html``.
