@@ -548,7 +548,8 @@ def withdraw(db: sqlite_utils.Database, release_id: str, reason: str, now: datet
     if not reason:
         raise StoreError("le motif du retrait est vide")
     with transaction(db) as conn:
-        row = conn.execute("SELECT status, withdrawn_at FROM releases WHERE id = ?", (release_id,)).fetchone()
+        row = conn.execute("SELECT status, withdrawn_at, source_sha256 FROM releases WHERE id = ?",
+                           (release_id,)).fetchone()
         if row is None:
             pending = conn.execute("SELECT status FROM _pending WHERE id = ?", (release_id,)).fetchone()
             if pending is None:
@@ -562,14 +563,12 @@ def withdraw(db: sqlite_utils.Database, release_id: str, reason: str, now: datet
             raise AlreadyWithdrawn(f"le communiqué {release_id} est déjà retiré (le {row[1]})")
         # The record stays the document's own (its status included): the same document ingested again is
         # "unchanged" and the release stays withdrawn; a changed document publishes it again.
-        record = _record_of(conn, release_id)
-        revision = conn.execute("SELECT max(revision) FROM revisions WHERE release_id = ?",
-                                (release_id,)).fetchone()[0] + 1
+        text, last_revision = _previous(conn, release_id)
+        record, revision, source = json.loads(text), last_revision + 1, row[2]
         cleared = ", ".join(f"{c} = NULL" for c in _WITHDRAWN_CLEARED)
         conn.execute(f"UPDATE releases SET status = 'withdrawn', withdrawn_reason = ?, withdrawn_at = ?, "
                      f"revision = ?, {cleared} WHERE id = ?", (reason, now.isoformat(), revision, release_id))
         _delete_children(conn, release_id)
-        source = conn.execute("SELECT source_sha256 FROM releases WHERE id = ?", (release_id,)).fetchone()[0]
         # What was withdrawn leaves the open data: every public revision becomes a tombstone, the
         # full record is kept privately.
         conn.execute("INSERT OR REPLACE INTO _withdrawn (id, record) VALUES (?, ?)",

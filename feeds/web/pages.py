@@ -140,14 +140,13 @@ def _pagination(endpoint: str, page: int, pages: int, **args) -> dict:
     return {"page": page, "pages": pages, "prev": link(page - 1), "next": link(page + 1)}
 
 
-def _listing(selection: tuple, endpoint: str, **args) -> dict:
+def _listing(selection: tuple, page: int | None, endpoint: str, **args) -> dict:
     """The newest releases of a selection, or one of its archive pages.
 
     Archive pages hold PAGE_SIZE releases counted from the oldest, like the feeds' RFC 5005 archives: a new
     release changes the newest page and leaves every archive page as it was (what caches and a static build
     keep). The newest page may show again some releases of the last archive page.
     """
-    page = request.view_args.get("page")
     if "page" in request.args:  # the old form of archive pages, ?page=N
         page = request.args.get("page", type=int)
         if page is None or page < 1:
@@ -176,7 +175,7 @@ def _listing(selection: tuple, endpoint: str, **args) -> dict:
 @bp.route("/page/<int:page>")
 def index(page: int | None = None):
     site = current_app.config["SITE"]
-    listing = _listing((), "pages.index")
+    listing = _listing((), page, "pages.index")
     return _html("index.html", **listing,
                  jsonld=jsonld.website(site, external("pages.index"), external("pages.search")))
 
@@ -244,9 +243,9 @@ def search():
     )
 
 
-def _facet(kind: str, name: str):
+def _facet(kind: str, name: str, page: int | None):
     site = current_app.config["SITE"]
-    listing = _listing(((kind, name),), f"pages.{kind}", name=name)
+    listing = _listing(((kind, name),), page, f"pages.{kind}", name=name)
     if not listing["total"]:
         abort(404)
     _, label, _plural = FACETS[kind]
@@ -260,7 +259,7 @@ def _facet(kind: str, name: str):
 def _register_facets() -> None:
     for kind, (prefix, _label, _plural) in FACETS.items():
         def view(name: str, page: int | None = None, kind: str = kind):
-            return _facet(kind, name)
+            return _facet(kind, name, page)
 
         bp.add_url_rule(prefix + "<path:name>", endpoint=kind, view_func=view)
         bp.add_url_rule(prefix + "<path:name>/page/<int:page>", endpoint=kind, view_func=view)
