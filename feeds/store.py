@@ -181,17 +181,21 @@ class transaction:
 def bulk_load(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     """One transaction for many writes into a table they outnumber (a first ingest).
 
-    The secondary indexes of ``releases`` are dropped, then made again at the end from the statements
-    SQLite kept of them (``_tables`` wrote them): one sorted build of each index instead of an update of
-    13 indexes per row. All or nothing, the indexes included; ``transaction`` inside it is a savepoint.
+    The secondary indexes of ``releases`` and the triggers that keep its full-text index are dropped,
+    then made again at the end from the statements SQLite kept of them (``_tables`` wrote them): one
+    sorted build of each index and one rebuild of the full-text index (three times cheaper than a row at
+    a time) instead of updates for every row. All or nothing, the indexes included; ``transaction``
+    inside it is a savepoint.
     """
     with transaction(db) as conn:
-        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'releases' "
-                               "AND sql IS NOT NULL ORDER BY rowid").fetchall()
-        for name, _ in indexes:
-            conn.execute(f"DROP INDEX {quote_identifier(name)}")
+        dropped = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'releases' AND sql IS NOT NULL "
+            "AND (type = 'index' OR (type = 'trigger' AND sql LIKE '%releases_fts%')) ORDER BY rowid").fetchall()
+        for kind, name, _ in dropped:
+            conn.execute(f"DROP {kind.upper()} {quote_identifier(name)}")
         yield conn
-        for _, sql in indexes:  # in the order they had
+        conn.execute("INSERT INTO releases_fts (releases_fts) VALUES ('rebuild')")
+        for _, _, sql in dropped:  # in the order they had
             conn.execute(sql)
 
 
@@ -370,7 +374,7 @@ class _Writes:
         source = record["source"]
         conn.execute(_RELEASE_UPSERT, (
             release_id, record["title"], record["standfirst"], record["published"], record["updated"],
-            published.year if published else None, published.strftime("%Y-%m") if published else None,
+            published.year if published else None, f"{published.year}-{published.month:02d}" if published else None,
             record["kind"], publisher_id, record["place"], record["language"], record["summary"],
             record["body_html"], record["body_text"], json.dumps(record["topics"], ensure_ascii=False),
             "published", record["event_start"], revision, source["name"], source["sha256"], source["format"],

@@ -68,12 +68,14 @@ def _decode_8bit(data: bytes) -> str:
 
 # Characters that UTF-8 read as cp1252/latin-1 leaves behind; ftfy's slower check runs only if one is there.
 _MOJIBAKE_HINT = re.compile("[ÃÂ\x80-\x9f]|â€|Å[“”’‘ ¡¸½¾]|Ä[\x80-\xbf]")
+_MOJIBAKE_FIRST = re.compile("[ÃÂâÅÄ\x80-\x9f]")  # where each of them starts: scanned three times faster
 
 
 def clean_block(text: str, repair: bool = True) -> str:
     """Multi-line text: mojibake fixed (once per document), NFC, Unix line ends, controls removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if repair and not text.isascii() and _MOJIBAKE_HINT.search(text) and ftfy.is_bad(text):
+    if (repair and not text.isascii() and _MOJIBAKE_FIRST.search(text) and _MOJIBAKE_HINT.search(text)
+            and ftfy.is_bad(text)):
         # Typographic quotes are the publisher's choice: repair mojibake, do not restyle the text.
         text = ftfy.fix_text(text, normalization="NFC", unescape_html=False, uncurl_quotes=False)
     elif not text.isascii():
@@ -103,21 +105,27 @@ def clean_text(value: object) -> str:
     return _FOLD_SPACES.sub(" ", strip_inline_markdown(text)).strip()
 
 
-# (characters each pattern needs, pattern, replacement): a pattern runs only on a text holding one of them.
-_INLINE_MARKDOWN = [
-    (("^{",), re.compile(r"\^\{([^}]*)\}"), r"\1"),
-    (("^",), re.compile(r"\^([^\s^]+)\^"), r"\1"),
-    (("**", "__"), re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
-    (("*",), re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),
-    (("{:",), re.compile(r"\{:[^}]*\}"), ""),  # Kramdown attribute lists
-]
+_SUPERSCRIPT_BRACES = re.compile(r"\^\{([^}]*)\}")
+_SUPERSCRIPT = re.compile(r"\^([^\s^]+)\^")
+_STRONG = re.compile(r"(\*\*|__)(.+?)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+_KRAMDOWN_ATTRIBUTES = re.compile(r"\{:[^}]*\}")
 
 
 def strip_inline_markdown(text: str) -> str:
     """Remove Markdown emphasis and pandoc superscripts from a one-line text."""
-    for needed, pattern, replacement in _INLINE_MARKDOWN:
-        if any(n in text for n in needed):
-            text = pattern.sub(replacement, text)
+    # Each pattern runs only on a text holding what it needs: a substring test costs far less than a scan.
+    if "^" in text:
+        if "^{" in text:
+            text = _SUPERSCRIPT_BRACES.sub(r"\1", text)
+        text = _SUPERSCRIPT.sub(r"\1", text)
+    if "*" in text or "__" in text:
+        if "**" in text or "__" in text:
+            text = _STRONG.sub(r"\2", text)
+        if "*" in text:
+            text = _EMPHASIS.sub(r"\1", text)
+    if "{:" in text:
+        text = _KRAMDOWN_ATTRIBUTES.sub("", text)
     return text
 
 
@@ -175,19 +183,21 @@ def text_and_links(body_html: str) -> tuple[str, list[Link]]:
 _md = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table").use(footnote_plugin)
 
 
+# (what a text must hold for the pattern to match, pattern, replacement)
 _PANDOC_KRAMDOWN = [
-    (re.compile(r"\^\{([^}\n]*)\}"), r"<sup>\1</sup>"),  # pandoc superscripts
-    (re.compile(r"^\{:[^}\n]*\}\s*$", re.MULTILINE), ""),  # kramdown block attributes
-    (re.compile(r"\{:[^}\n]*\}"), ""),
-    (re.compile(r"^\\$", re.MULTILINE), ""),  # pandoc hard-break lines
+    ("^{", re.compile(r"\^\{([^}\n]*)\}"), r"<sup>\1</sup>"),  # pandoc superscripts
+    ("{:", re.compile(r"^\{:[^}\n]*\}\s*$", re.MULTILINE), ""),  # kramdown block attributes
+    ("{:", re.compile(r"\{:[^}\n]*\}"), ""),
+    ("\\", re.compile(r"^\\$", re.MULTILINE), ""),  # pandoc hard-break lines
 ]
 
 
 def markdown_to_html(text: str) -> str:
     """Markdown (pandoc/kramdown flavoured) to HTML, NOT yet sanitised: ``finish`` sanitises body_html
     once for every format; anything else must go through ``sanitize_html`` or ``clean_text``."""
-    for pattern, replacement in _PANDOC_KRAMDOWN:
-        text = pattern.sub(replacement, text)
+    for needed, pattern, replacement in _PANDOC_KRAMDOWN:
+        if needed in text:  # a substring test costs far less than a scan of the pattern
+            text = pattern.sub(replacement, text)
     return _md.render(text)
 
 
@@ -285,11 +295,16 @@ def aware(value: datetime | date, tz: ZoneInfo) -> datetime:
 
 _WEEKDAY_DATE = re.compile(
     rf"\b(?P<weekday>{WEEKDAY_RE})\s+{DAY_RE}(?:\s+(?P<month>{MONTH_RE}))?(?:\s+(?P<year>\d{{4}}))?", re.IGNORECASE)
+# What every match above holds (each weekday ends in "di" or "che"): a scan several times cheaper, which
+# spares most texts the full pattern.
+_WEEKDAY_BEFORE_NUMBER = re.compile(r"(?:di|che)\s+\d", re.IGNORECASE)
 
 
 def check_weekdays(release: Release, text: str) -> None:
     """Warn where the text names a weekday that does not match the date it writes next to it."""
     if not release.published:
+        return
+    if not _WEEKDAY_BEFORE_NUMBER.search(text):
         return
     pub = release.published.date()
     for m in _WEEKDAY_DATE.finditer(text):
