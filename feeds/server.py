@@ -133,8 +133,9 @@ class ResponseCache:
     def _key(scope) -> tuple | None:
         if scope["method"] not in ("GET", "HEAD"):
             return None
-        if any(name in (b"authorization", b"cookie") for name, _ in scope.get("headers", [])):
-            return None
+        for name, _ in scope.get("headers", ()):  # a loop: a generator would cost more than the rest
+            if name == b"authorization" or name == b"cookie":
+                return None
         return scope["path"], scope.get("query_string", b"")
 
     async def serve(self, scope, receive, send, app) -> None:
