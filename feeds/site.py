@@ -265,7 +265,13 @@ def _write(out: Path, name: str, body: bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         _made.add(target.parent)
     work = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    work.write_bytes(body)
+    fd = os.open(work, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # Path.write_bytes's, without its layers
+    try:
+        view = memoryview(body)
+        while view:  # a write may be short (at most 2 GB on Linux)
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
     os.replace(work, target)
 
 

@@ -202,6 +202,31 @@ def test_html_to_markdown_keeps_only_what_the_sig_schema_supports(html, markdown
     assert export.html_to_markdown(html) == markdown
 
 
+# Bodies the fast path converts itself (paragraphs and headings of text with emphasis, links and breaks), and
+# bodies it must leave to markdownify: its Markdown is markdownify's, byte for byte, in both cases.
+SIMPLE_BODIES = [
+    "<p>Un <strong>gras</strong> et <em>italique</em>.</p>\n<p>Deuxième  paragraphe\n suivi.</p>",
+    "<h2>Titre <em>penché</em><br>coupé</h2><h6> Six </h6><p> a <b> b </b><i></i> c </p>",
+    '<p><a href="https://x.fr/a?b=1&amp;c=2" title="Le &quot;titre&quot;" rel="noopener noreferrer">lien</a>'
+    '<a href=""> vide </a><a title="t"><em>sans</em> adresse</a></p>',
+    "<p>5 * 3 = 15_000 &amp; &lt;x&gt; &#39;a&#39;&nbsp;b</p><p>\xa0</p><p> </p><p><br/>a<br />\r\nb\t\tc</p>",
+    " \n<p><strong><em>imbriqué</em> </strong>, <em> a</em>b</p>\n\n",
+]
+NOT_SIMPLE_BODIES = ["", "texte", "<p>a</p>b", "<ul><li>un</li></ul>", "<P>a</P>", "<p>a &copy; b</p>", "<p>a & b</p>",
+                     "<p><em>a</p></em>", "<p>x<!-- c -->y</p>", "<em>a</em>", "<p><p>a</p></p>", "<p/>",
+                     '<p><a href="x" href="y">l</a></p>', "<p>a</br></p>", "<h2><p>a</p></h2>"]
+
+
+@pytest.mark.parametrize("html", SIMPLE_BODIES + NOT_SIMPLE_BODIES)
+def test_html_to_markdown_is_markdownify_on_its_fast_path_too(html):
+    from markdownify import markdownify
+
+    expected = markdownify(html, convert=export.SIG_MARKDOWN_TAGS, heading_style="ATX", bullets="-", autolinks=False)
+    expected = re.sub(r"\n{3,}", "\n\n", re.sub(r"(?<=\S) {2,}(?=\S)", " ", expected)).strip()
+    assert (export._simple_markdown(html) is not None) == (html in SIMPLE_BODIES)
+    assert export.html_to_markdown(html) == expected
+
+
 def test_sig_uuid_is_stable_and_version_4():
     assert export.sig_uuid("release", "a") == export.sig_uuid("release", "a") != export.sig_uuid("person", "a")
     assert UUID4.match(export.sig_uuid("release", "a"))
