@@ -77,6 +77,28 @@ def release_url(release_id: str) -> str:
     return links[request.script_root](release_id)
 
 
+LISTING_ITEMS_KEPT = 20_000
+
+
+@bp.app_template_global()
+def listing_item(render, release, snippet: Markup | None, level: int) -> Markup:
+    """A release in a list (``render``: the macro of _macros.html), remembered with what it shows: a release is
+    in the listing of its publisher, its place, its topics and people, each with archive pages, which a static
+    build renders one after the other. Search results with a snippet are not kept."""
+    if snippet:
+        return render(release, snippet, level)
+    kept = current_app.extensions.setdefault("pressroom_listing_items", {})
+    published = release.published.isoformat() if release.published else None
+    key = (request.script_root, level, release.id, release.language, release.title, published, release.place,
+           release.publisher, release.summary)
+    item = kept.get(key)
+    if item is None:
+        if len(kept) >= LISTING_ITEMS_KEPT:
+            kept.clear()
+        item = kept[key] = render(release, snippet, level)
+    return item
+
+
 @bp.app_template_filter("phone")
 @lru_cache(maxsize=4096)
 def phone(number: str) -> str:

@@ -17,6 +17,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, request
@@ -207,6 +208,11 @@ def archive_count(total: int, size: int) -> int:
     return (total - 1) // size if total > 0 else 0
 
 
+@lru_cache(maxsize=65536)  # a release is an entry of a dozen feed documents: its id is quoted once
+def _release_path(release_id: str) -> str:
+    return f"/releases/{quote(release_id)}"
+
+
 def build_document(db, site: Site, fmt: str, selection: Selection, page: int | None, root: str,
                    page_url: str | None = None, source: Live | None = None) -> Built:
     """One feed document from the database: the latest ``site.feed_size`` releases, or an archive page."""
@@ -230,7 +236,7 @@ def build_document(db, site: Site, fmt: str, selection: Selection, page: int | N
             history["prev-archive"] = feed_url(fmt, selection, page - 1, root)
         if page < archives:
             history["next-archive"] = feed_url(fmt, selection, page + 1, root)
-    entries = [source.entry(release, recorded_at, f"{root}/releases/{quote(release.id)}", site)
+    entries = [source.entry(release, recorded_at, root + _release_path(release.id), site)
                for release, recorded_at in rows]
     doc = Document(
         id=f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, urlencode(selection))}",
