@@ -68,6 +68,13 @@ def facet_url(kind: str, name: str) -> str:
     return kept[key]
 
 
+def _facet_page(kind: str, name: str) -> str:
+    """``external`` of a facet page; with a public address, the remembered ``facet_url`` on it (every release page
+    links its publisher and its people)."""
+    base = current_app.config["SITE"].base_url
+    return base + facet_url(kind, name) if base else external(f"pages.{kind}", name=name)
+
+
 @bp.app_template_global()
 def release_url(release_id: str) -> str:
     """``url_for`` of a release page without routing each time: listings link twenty of them."""
@@ -220,9 +227,9 @@ def release(release_id: str):
         return _html("gone.html", status=410, release=rel, row=row,
                      withdrawn_at=datetime.fromisoformat(row["withdrawn_at"]))
     publisher_name = row.get("publisher_name") or site.publisher["name"]
-    publisher_page = external("pages.publisher", name=publisher_name)
+    publisher_page = _facet_page("publisher", publisher_name)
     org = jsonld.publisher_of(site, row, publisher_page)
-    people = {q.speaker: external("pages.person", name=q.speaker) for q in rel.quotes if q.speaker}
+    people = {q.speaker: _facet_page("person", q.speaker) for q in rel.quotes if q.speaker}
     article = jsonld.news_article(rel, site, url, org, people_urls=people, recorded=_recorded(db, rel.id))
     data = [
         article,
@@ -273,7 +280,7 @@ def _facet(kind: str, name: str, page: int | None):
     _, label, _plural = FACETS[kind]
     home = external("pages.index")
     data = [jsonld.collection_page(site, f"{label} : {name}", listing["canonical"], home),
-            jsonld.breadcrumbs([("Accueil", home), (name, external(f"pages.{kind}", name=name))])]
+            jsonld.breadcrumbs([("Accueil", home), (name, _facet_page(kind, name))])]
     return _html("facet.html", **listing, kind=kind, name=name, label=label, jsonld=data,
                  feeds=syndication.feeds_for(kind, name))
 
