@@ -521,7 +521,17 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     frontier = [*SEEDS, NOT_FOUND_PROBE]
     from_data = [*keys.facet_pages, *keys.releases]
     pool: ProcessPoolExecutor | None = None
+
+    def start_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, initializer=_init_worker,
+                                   initargs=(db_path, site, datasette_url, str(out), os.getpid()))
+
     try:
+        if workers > 1 and (full or not old):
+            # Everything is to be rendered: the workers start (and read the data) while this process renders
+            # the entry points.
+            pool = start_pool()
+            pool.submit(int)
         while frontier:
             seen.update(frontier)
             round_urls = frontier
@@ -546,8 +556,7 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                 (heavy if path.startswith(DOWNLOADS) else feeds if _feed_format(path) else light).append(task)
             if (len(todo) >= POOL_THRESHOLD or len(heavy) > 1) and workers > 1:
                 if pool is None:
-                    pool = ProcessPoolExecutor(workers, initializer=_init_worker,
-                                               initargs=(db_path, site, datasette_url, str(out), os.getpid()))
+                    pool = start_pool()
                 datasette = [t for t in heavy if t[0].startswith(DATASETTE_PREFIX)]
                 chunks = ([datasette] if datasette else []) + [
                     [t] for t in heavy if not t[0].startswith(DATASETTE_PREFIX)] + [
