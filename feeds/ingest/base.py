@@ -73,5 +73,5 @@ def sanitize_html(fragment: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    # h1 is the page's own title; demote any h1 from the source.
+    # h1 is the page's own title: it is not in the allowlist, so an h1 of the source keeps its text only.
     return cleaned.strip()

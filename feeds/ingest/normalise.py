@@ -304,9 +304,7 @@ _WEEKDAY_BEFORE_NUMBER = re.compile(r"(?:di|che)\s+\d", re.IGNORECASE)
 
 def check_weekdays(release: Release, text: str) -> None:
     """Warn where the text names a weekday that does not match the date it writes next to it."""
-    if not release.published:
-        return
-    if not _WEEKDAY_BEFORE_NUMBER.search(text):
+    if not release.published or not _WEEKDAY_BEFORE_NUMBER.search(text):
         return
     pub = release.published.date()
     for m in _WEEKDAY_DATE.finditer(text):
