@@ -63,15 +63,18 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+# Made once: nh3.clean with these arguments converts the allowlists on every call (three times its cost).
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes={"http", "https", "mailto", "tel"},
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+)
+
+
 def sanitize_html(fragment: str) -> str:
     """Allowlist sanitising: what survives is safe in a page, a feed and JSON."""
-    cleaned = nh3.clean(
-        _CONTROL.sub("", fragment),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
+    cleaned = _CLEANER.clean(_CONTROL.sub("", fragment))
     # h1 is the page's own title: it is not in the allowlist, so an h1 of the source keeps its text only.
     return cleaned.strip()
