@@ -34,6 +34,9 @@ from feeds.ingest.base import sha256
 
 BATCH = 1000  # releases per write transaction (each commit writes back every index page the batch touched)
 CHUNK = 1000  # files read ahead and parsed together
+# The workers wait for the first chunk to be read, and this process writes what is left of the batch after
+# the last release is parsed: both are kept short.
+FIRST_CHUNK, LAST_BATCH = 100, 200
 PARALLEL_FROM = 200  # below this many files, a process pool costs more than it saves
 # A run of at least BULK_FROM files, more than the database holds, writes its first BULK_MAX releases in one
 # transaction without the secondary indexes (store.bulk_load); the transaction stays short enough for
@@ -139,7 +142,7 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
         taken.results = pool.map(_parse_job, jobs, chunksize=16) if pool else map(_parse_job, jobs)
         return taken
 
-    def write(chunk: _Chunk) -> None:
+    def write(chunk: _Chunk, batch_size: int = BATCH) -> None:
         """Take the parsed releases of a chunk in file order, writing each full batch."""
         report.unchanged += chunk.unchanged
         report.rejected.extend(chunk.rejected)
@@ -156,7 +159,7 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
                     continue
                 seen_ids[record["id"]] = name
                 batch.append(((record, text), name))
-            if len(batch) >= BATCH:
+            if len(batch) >= batch_size:
                 flush()
 
     bulk = contextlib.ExitStack()  # holds the bulk load while it lasts
@@ -182,7 +185,9 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
         with bulk:
             iterator = iter(progress(files) if progress else files)
             waiting: _Chunk | None = None  # parsed by the pool while the chunk before it is written
-            while chunk := list(itertools.islice(iterator, CHUNK)):
+            size = FIRST_CHUNK
+            while chunk := list(itertools.islice(iterator, size)):
+                size = CHUNK
                 current = read(chunk)
                 if waiting:
                     write(waiting)
@@ -191,7 +196,7 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
                     write(waiting)
                     waiting = None
             if waiting:
-                write(waiting)
+                write(waiting, min(LAST_BATCH, BATCH))
             flush()
     finally:
         if pool:
