@@ -13,6 +13,13 @@ and once after the same new release (Hugo has no incremental build: it renders e
 Each `feeds build` runs as a user runs it, a command in a new process: its wall time counts the start of
 Python and the imports; the time the build itself reports is given beside it. Wall time and CPU time (user
 + system, children included) are printed as a Markdown table for BENCHMARKS.md.
+
+Both tools build into folders never written before, and nothing is deleted while builds are measured:
+earlier outputs are moved aside (WORK/.trash) and removed at the end, written to disk (sync). Within a
+minute of thousands of files being deleted (six while the deletion is not yet on disk), ext4 takes 0.4-0.8 ms
+of system time to create each new file: its inode allocator checks every recently freed inode it passes
+(`recently_deleted` in `perf`). So the benchmark starts with a minute's pause after a sync, and would
+otherwise measure its own clean-up, or an earlier run's, rather than either tool.
 """
 
 from __future__ import annotations
@@ -56,6 +63,25 @@ La DINUM présente aujourd'hui un nouveau service pour les agents publics.
 def cpu() -> float:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class Trash:
+    """Folders moved out of the way (a rename deletes nothing), removed once everything is measured."""
+
+    def __init__(self, work: Path):
+        self.folder = work / ".trash"
+
+    def set_aside(self, path: Path) -> Path | None:
+        if not path.exists():
+            return None
+        self.folder.mkdir(exist_ok=True)
+        target = self.folder / f"{path.name}-{time.time_ns()}"
+        path.rename(target)
+        return target
+
+    def empty(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        os.sync()
 
 
 def timed(fn):
@@ -122,10 +148,9 @@ HUGO_LAYOUTS = {
 }
 
 
-def hugo_site(db: Path, folder: Path) -> None:
+def hugo_site(db: Path, folder: Path, trash: Trash) -> None:
     """The public releases as Hugo content: front matter (title, date, taxonomies) and the HTML body."""
-    if folder.exists():
-        shutil.rmtree(folder)
+    trash.set_aside(folder)
     (folder / "content" / "releases").mkdir(parents=True)
     (folder / "hugo.toml").write_text(HUGO_CONFIG.format(base=BASE), encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
@@ -139,8 +164,8 @@ def hugo_site(db: Path, folder: Path) -> None:
             json.dumps(front, ensure_ascii=False) + "\n\n" + (release.body_html or ""), encoding="utf-8")
 
 
-def hugo_build(folder: Path) -> int:
-    shutil.rmtree(folder / "public", ignore_errors=True)
+def hugo_build(folder: Path, trash: Trash) -> int:
+    trash.set_aside(folder / "public")
     subprocess.run(["hugo", "--quiet", "--source", str(folder), "--destination", str(folder / "public")], check=True)
     return sum(1 for p in (folder / "public").rglob("*") if p.is_file())
 
@@ -175,7 +200,10 @@ def main() -> None:
     shutil.rmtree(str(db) + "-exports", ignore_errors=True)  # the server's exports (SIG, SQLite): none yet
     shutil.rmtree(args.work / "new", ignore_errors=True)  # the new releases of an earlier run
     out = args.work / "site"
-    shutil.rmtree(out, ignore_errors=True)
+    trash = Trash(args.work)
+    trash.empty()  # what an interrupted run left
+    trash.set_aside(out)
+    time.sleep(61)  # see above: no deletion in the last minute
     public = store.count(store.connect(db))
     rows = []
 
@@ -191,12 +219,14 @@ def main() -> None:
     rows.append(("feeds build, full", wall, used, full.files, full.changed, full.seconds))
     same, wall, used = timed(build)
     rows.append(("feeds build, nothing changed", wall, used, same.files, same.changed, same.seconds))
-    # What Hugo builds (pages and feeds): every file removed but the downloads, so that all the rest is
-    # rendered and written again.
-    downloads = {page["file"] for page in static.read_manifest(out).values() if page["url"].startswith(static.DOWNLOADS)}
-    for path in [p for p in out.rglob("*") if p.is_file()]:
-        if path.name != static.MANIFEST and path.relative_to(out).as_posix() not in downloads:
-            path.unlink()
+    # What Hugo builds (pages and feeds): a new folder with only the downloads and the manifest of the last
+    # build (hard links), so that all the rest is rendered and written again.
+    downloads = [page["file"] for page in static.read_manifest(out).values()
+                 if page["url"].startswith(static.DOWNLOADS)]
+    earlier = trash.set_aside(out)
+    for name in [*downloads, static.MANIFEST]:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        os.link(earlier / name, out / name)
     pages, wall, used = timed(lambda: build("--skip-downloads"))
     rows.append(("feeds build --skip-downloads, every page and feed (the downloads only on disk)", wall, used,
                  pages.files, pages.changed, pages.seconds))
@@ -213,12 +243,13 @@ def main() -> None:
 
     if not args.no_hugo and shutil.which("hugo"):
         folder = args.work / "hugo"
-        hugo_site(source, folder)
-        files, wall, used = timed(lambda: hugo_build(folder))
+        hugo_site(source, folder, trash)
+        files, wall, used = timed(lambda: hugo_build(folder, trash))
         rows.append(("hugo, full", wall, used, files, files, None))
-        hugo_site(db, folder)
-        files, wall, used = timed(lambda: hugo_build(folder))
+        hugo_site(db, folder, trash)
+        files, wall, used = timed(lambda: hugo_build(folder, trash))
         rows.append(("hugo, one new release (rebuilds all)", wall, used, files, files, None))
+    trash.empty()
 
     print(f"\n{public} public releases, {os.cpu_count()} CPUs, workers={args.workers or os.cpu_count()}\n")
     print("| build | command, wall (s) | CPU (s) | the build itself (s) | files | files written | files/s (wall) |")
