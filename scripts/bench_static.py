@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Static export benchmark: `feeds build` full and incremental, against Hugo building the same releases.
 
-    .venv/bin/python scripts/bench_static.py --releases 10000 [--work DIR] [--workers 2] [--no-hugo]
+    .venv/bin/python scripts/bench_static.py --releases 10000 [--work DIR] [--workers 2] [--no-hugo] [--rounds 3]
 
 The corpus is scripts/gen_corpus.py's (kept in WORK between runs, with its database). Measured: a full build
 into an empty folder; a rebuild with nothing changed; every page and feed rendered again with only the
@@ -30,6 +30,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -188,6 +189,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=ROOT / ".bench-static")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="full builds of both tools in turns, after the table (the machine's speed drifts)")
     args = parser.parse_args()
     args.work = args.work.resolve()  # Hugo reads a relative --destination from its --source
     args.work.mkdir(parents=True, exist_ok=True)
@@ -205,7 +208,7 @@ def main() -> None:
     trash.set_aside(out)
     time.sleep(61)  # see above: no deletion in the last minute
     public = store.count(store.connect(db))
-    rows = []
+    rows, turns = [], []
 
     def build(*flags: str) -> Built:
         """``feeds build`` as a user runs it: a new process, its start and imports counted."""
@@ -249,6 +252,14 @@ def main() -> None:
         hugo_site(db, folder, trash)
         files, wall, used = timed(lambda: hugo_build(folder, trash))
         rows.append(("hugo, one new release (rebuilds all)", wall, used, files, files, None))
+        # Both full builds again, one after the other, each into a new folder and from no exports (as the
+        # first row): the ratio of each pair, measured in the same minute.
+        for _ in range(args.rounds):
+            trash.set_aside(out)
+            trash.set_aside(Path(str(db) + "-exports"))
+            _, ours, _ = timed(build)
+            _, theirs, _ = timed(lambda: hugo_build(folder, trash))
+            turns.append((ours, theirs))
     trash.empty()
 
     print(f"\n{public} public releases, {os.cpu_count()} CPUs, workers={args.workers or os.cpu_count()}\n")
@@ -261,6 +272,11 @@ def main() -> None:
     if hugo:
         print(f"\nFull build / Hugo's: {rows[0][1] / hugo:.1f}x with the downloads, {rows[2][1] / hugo:.1f}x for the "
               "pages and feeds alone.")
+    if turns:
+        print("\n| in turns | feeds build, full (s) | hugo, full (s) | ratio |\n|---|---:|---:|---:|")
+        for i, (ours, theirs) in enumerate(turns, 1):
+            print(f"| {i} | {ours:.2f} | {theirs:.2f} | {ours / theirs:.2f}x |")
+        print(f"\nMedian ratio in turns: {statistics.median(o / t for o, t in turns):.2f}x")
     print(f"\nOne new release rewrote {one.changed} of {one.files} files ({one.changed / one.files:.1%}) without "
           f"the downloads, {both.changed} ({both.changed / both.files:.1%}) with them; rendered {one.rendered} "
           f"and {both.rendered} documents.")
