@@ -37,7 +37,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import NotRequired, TypedDict
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
@@ -350,6 +349,24 @@ def _render(task: tuple[str, dict | None, bool]) -> tuple[dict | None, bool]:
     return page, written
 
 
+def _shared(own: list, chunks: list[list], futures: list) -> Iterator[tuple[dict | None, bool]]:
+    """This process's documents (``own``), then the chunks given to the workers, taken back from the end
+    while the workers have not started them (they start from the beginning, where the long downloads are).
+
+    Two processes on two cores spend a fifth less CPU on the same build than three: this process renders
+    rather than waits.
+    """
+    yield from _rendered(own)
+    taken = 0
+    for future, chunk in zip(reversed(futures), reversed(chunks), strict=True):
+        if not future.cancel():
+            break
+        taken += 1
+        yield from _rendered(chunk)
+    for future in futures[:len(futures) - taken]:
+        yield from future.result()
+
+
 def _render_many(tasks: list[tuple[str, dict | None, bool]]) -> list[tuple[dict | None, bool]]:
     return list(_rendered(tasks))
 
@@ -564,7 +581,8 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     pool: ProcessPoolExecutor | None = None
 
     def start_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, initializer=_init_worker,
+        # This process renders too (the feeds, then what the others have not started): one worker fewer.
+        return ProcessPoolExecutor(workers - 1, initializer=_init_worker,
                                    initargs=(db_path, site, datasette_url, str(out), os.getpid()))
 
     try:
@@ -602,8 +620,8 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                 chunks = ([datasette] if datasette else []) + [
                     [t] for t in heavy if not t[0].startswith(DATASETTE_PREFIX)] + [
                     light[i:i + CHUNK] for i in range(0, len(light), CHUNK)]
-                pooled = pool.map(_render_many, chunks)  # submitted at once: the workers start now
-                results = chain(_rendered(feeds), (r for batch in pooled for r in batch))
+                futures = [pool.submit(_render_many, chunk) for chunk in chunks]  # the workers start now
+                results = _shared(feeds, chunks, futures)
             else:
                 results = _rendered(todo)
             for page, written in results:

@@ -236,6 +236,22 @@ def test_a_new_release_rewrites_at_most_a_tenth_of_the_files(tmp_path, public_si
     assert second.rendered <= 0.10 * first.files  # unchanged documents are not even rendered
 
 
+def test_workers_and_this_process_build_what_one_process_builds(tmp_path, public_site):
+    """With a pool (its workers start from the downloads, this process takes chunks back from the end once its
+    feeds are done), every file is the one a build in a single process writes."""
+    corpus, db = tmp_path / "corpus", tmp_path / "pressroom.db"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_corpus.py"), str(corpus), "-n", "500",
+                    "--seed", "4"], check=True, capture_output=True)
+    assert ingest(store.connect(db), [corpus], public_site).rejected == []
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    static.build(db, alone, public_site, workers=1)
+    report = static.build(db, shared, public_site, workers=3)
+    files = sorted(str(p.relative_to(alone)) for p in alone.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(shared)) for p in shared.rglob("*") if p.is_file())
+    assert report.files > 800 and not report.broken
+    assert all((alone / name).read_bytes() == (shared / name).read_bytes() for name in files)
+
+
 def test_cli_build_prints_its_summary(db_path, tmp_path):
     out = tmp_path / "site"
     result = subprocess.run([str(FEEDS_BIN), "build", str(out), "--db", str(db_path), "--base-url", BASE,
