@@ -7,8 +7,9 @@ The corpus is scripts/gen_corpus.py's (kept in WORK between runs, with its datab
 into an empty folder; a rebuild with nothing changed; every page and feed rendered again with only the
 downloads on disk (what Hugo builds); after one new release (the newest), pages and feeds alone
 (--skip-downloads), then the downloads; both at once for another new release. Hugo (Debian package `hugo`)
-builds the same public releases as pages with RSS and tag, publisher and place taxonomies, once from scratch
-and once after the same new release (Hugo has no incremental build: it renders everything again).
+builds the same public releases as pages with RSS, with a taxonomy for each facet of ours (topic, publisher,
+place, person quoted, kind), once from scratch and once after the same new release (Hugo has no incremental
+build: it renders everything again).
 
 Each `feeds build` runs as a user runs it, a command in a new process: its wall time counts the start of
 Python and the imports; the time the build itself reports is given beside it. Wall time and CPU time (user
@@ -123,6 +124,8 @@ disableKinds = ["404"]
   tag = "tags"
   publisher = "publishers"
   place = "places"
+  person = "people"
+  kind = "kinds"
 [outputs]
   home = ["HTML", "RSS"]
   section = ["HTML", "RSS"]
@@ -150,7 +153,8 @@ HUGO_LAYOUTS = {
 
 
 def hugo_site(db: Path, folder: Path, trash: Trash) -> None:
-    """The public releases as Hugo content: front matter (title, date, taxonomies) and the HTML body."""
+    """The public releases as Hugo content: front matter (title, date, and as taxonomies the facets our build
+    has pages and feeds for: topics, publisher, place, people quoted, kind) and the HTML body."""
     trash.set_aside(folder)
     (folder / "content" / "releases").mkdir(parents=True)
     (folder / "hugo.toml").write_text(HUGO_CONFIG.format(base=BASE), encoding="utf-8")
@@ -160,7 +164,9 @@ def hugo_site(db: Path, folder: Path, trash: Trash) -> None:
     for release in store.iter_public(store.connect(db)):
         front = {"title": release.title, "date": release.published.isoformat() if release.published else None,
                  "tags": release.topics, "publishers": [release.publisher] if release.publisher else [],
-                 "places": [release.place] if release.place else [], "slug": release.id}
+                 "places": [release.place] if release.place else [],
+                 "people": sorted({q.speaker for q in release.quotes if q.speaker}), "kinds": [release.kind],
+                 "slug": release.id}
         (folder / "content" / "releases" / f"{release.id}.md").write_text(
             json.dumps(front, ensure_ascii=False) + "\n\n" + (release.body_html or ""), encoding="utf-8")
 
