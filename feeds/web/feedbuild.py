@@ -321,9 +321,9 @@ def build_json(doc: Document, entries: list[Entry], site: Site, kept: dict | Non
     kept = {} if kept is None else kept
     for e in entries:  # each item encoded once, like the XML entries (see _splice)
         if ("json", e.id, e.url) not in kept:
-            kept[("json", e.id, e.url)] = _json_text(_json_item(e))
-    items = ",".join(kept[("json", e.id, e.url)] for e in entries)
-    return (_json_text(feed)[:-1] + f',"items":[{items}]}}').encode("utf-8")
+            kept[("json", e.id, e.url)] = _json_text(_json_item(e)).encode("utf-8")
+    items = b",".join(kept[("json", e.id, e.url)] for e in entries)
+    return _json_text(feed).encode("utf-8")[:-1] + b',"items":[' + items + b"]}"
 
 
 def _json_text(value: dict) -> str:
