@@ -20,7 +20,8 @@ earlier outputs are moved aside (WORK/.trash) and removed at the end, written to
 minute of thousands of files being deleted (six while the deletion is not yet on disk), ext4 takes 0.4-0.8 ms
 of system time to create each new file: its inode allocator checks every recently freed inode it passes
 (`recently_deleted` in `perf`). So the benchmark starts with a minute's pause after a sync, and would
-otherwise measure its own clean-up, or an earlier run's, rather than either tool.
+otherwise measure its own clean-up, or an earlier run's, rather than either tool. Each build starts after a
+sync too, so that neither tool's time counts the writing back of the other's files.
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ class Trash:
 
 
 def timed(fn):
+    """Wall and CPU time of ``fn``, started with nothing left to write to disk: the kernel writes a build's
+    files in the background (from 30 s after), and our gigabyte written back during Hugo's build, or Hugo's
+    files during ours, would count in the other tool's time."""
+    os.sync()
     wall, used = time.perf_counter(), cpu()
     result = fn()
     return result, time.perf_counter() - wall, cpu() - used
@@ -171,10 +176,12 @@ def hugo_site(db: Path, folder: Path, trash: Trash) -> None:
             json.dumps(front, ensure_ascii=False) + "\n\n" + (release.body_html or ""), encoding="utf-8")
 
 
-def hugo_build(folder: Path, trash: Trash) -> int:
-    trash.set_aside(folder / "public")
+def hugo_build(folder: Path) -> None:
     subprocess.run(["hugo", "--quiet", "--source", str(folder), "--destination", str(folder / "public")], check=True)
-    return sum(1 for p in (folder / "public").rglob("*") if p.is_file())
+
+
+def hugo_files(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder / "public"))
 
 
 # What `feeds build` prints: "15512 fichiers, 15515 écrits, 0 supprimés, 15510 documents rendus en 32.10 s".
@@ -252,19 +259,19 @@ def main() -> None:
 
     if not args.no_hugo and shutil.which("hugo"):
         folder = args.work / "hugo"
-        hugo_site(source, folder, trash)
-        files, wall, used = timed(lambda: hugo_build(folder, trash))
-        rows.append(("hugo, full", wall, used, files, files, None))
-        hugo_site(db, folder, trash)
-        files, wall, used = timed(lambda: hugo_build(folder, trash))
-        rows.append(("hugo, one new release (rebuilds all)", wall, used, files, files, None))
+        for name, releases in (("hugo, full", source), ("hugo, one new release (rebuilds all)", db)):
+            hugo_site(releases, folder, trash)
+            _, wall, used = timed(lambda: hugo_build(folder))
+            files = hugo_files(folder)
+            rows.append((name, wall, used, files, files, None))
         # Both full builds again, one after the other, each into a new folder and from no exports (as the
         # first row): the ratio of each pair, measured in the same minute.
         for _ in range(args.rounds):
             trash.set_aside(out)
             trash.set_aside(Path(str(db) + "-exports"))
             _, ours, _ = timed(build)
-            _, theirs, _ = timed(lambda: hugo_build(folder, trash))
+            trash.set_aside(folder / "public")
+            _, theirs, _ = timed(lambda: hugo_build(folder))
             turns.append((ours, theirs))
     trash.empty()
 
