@@ -184,9 +184,9 @@ def _wanted(path: str, query: str) -> bool:
 
 # ---------------------------------------------------------------- rendering
 
-_worker: dict = {}
 # status, Content-Type, Cache-Control, body, and the ETag of views that make it a digest of the body (VIEWS_ALONE)
 Answer = tuple[int, str, str | None, bytes, str | None]
+_worker: dict = {}
 _made: set[Path] = set()  # folders this process made or found (a build writes thousands of files into each)
 
 
