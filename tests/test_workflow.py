@@ -97,6 +97,7 @@ def test_an_edit_keeps_the_id_records_a_second_revision_and_shows_it(server, tok
     first = SEED.read_bytes()
     second = first.replace(b"1200 participants", b"1300 participants")
     status1, _, v1 = server.upload(first, "correction.txt", token)
+    assert '<section class="history"' not in server.fetch(f"/releases/{v1['id']}")[2].decode()  # one revision
     status2, _, v2 = server.upload(second, "correction.txt", token)
     assert (status1, status2, v2["id"]) == (201, 200, v1["id"])
     rid = v2["id"]
