@@ -230,7 +230,9 @@ def release(release_id: str):
     publisher_page = _facet_page("publisher", publisher_name)
     org = jsonld.publisher_of(site, row, publisher_page)
     people = {q.speaker: _facet_page("person", q.speaker) for q in rel.quotes if q.speaker}
-    article = jsonld.news_article(rel, site, url, org, people_urls=people, recorded=_recorded(db, rel.id))
+    # When the press room recorded it dates only a release whose source gives no date.
+    recorded = _recorded(db, rel.id) if rel.published is None else (None, None)
+    article = jsonld.news_article(rel, site, url, org, people_urls=people, recorded=recorded)
     data = [
         article,
         jsonld.breadcrumbs([("Accueil", external("pages.index")), (publisher_name, publisher_page),
