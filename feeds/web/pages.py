@@ -230,7 +230,7 @@ def release(release_id: str):
     publisher_page = _facet_page("publisher", publisher_name)
     org = jsonld.publisher_of(site, row, publisher_page)
     people = {q.speaker: _facet_page("person", q.speaker) for q in rel.quotes if q.speaker}
-    # When the press room recorded it dates only a release whose source gives no date.
+    # The JSON-LD dates a release by when the press room recorded it only if its source gives no date.
     recorded = _recorded(db, rel.id) if rel.published is None else (None, None)
     article = jsonld.news_article(rel, site, url, org, people_urls=people, recorded=recorded)
     data = [
