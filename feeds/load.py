@@ -80,7 +80,7 @@ def _parse_job(job: tuple) -> tuple[list[str] | None, str | None]:
         releases = parse_bytes(data, name, ctx, fmt, max_bytes)
     except IngestError as exc:
         return None, str(exc)
-    return [json.dumps(r.to_dict(), ensure_ascii=False) for r in releases], None
+    return [r.to_json() for r in releases], None
 
 
 @dataclass

@@ -189,6 +189,9 @@ class transaction:
         return False
 
 
+BULK_CACHE_KIB = 256 * 1024  # the page cache of a bulk load: more than its BULK_MAX releases take
+
+
 @contextmanager
 def bulk_load(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     """One transaction for many writes into a table they outnumber (a first ingest).
@@ -199,17 +202,23 @@ def bulk_load(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
     a row at a time) instead of updates for every row. All or nothing, the indexes included; ``transaction``
     inside it is a savepoint.
     """
-    with transaction(db) as conn:
-        dropped = conn.execute(
-            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ((type = 'index' AND tbl_name IN "
-            "('releases', 'revisions')) OR (type = 'trigger' AND tbl_name = 'releases' AND sql LIKE '%releases_fts%')) "
-            "ORDER BY rowid").fetchall()
-        for kind, name, _ in dropped:
-            conn.execute(f"DROP {kind.upper()} {quote_identifier(name)}")
-        yield conn
-        conn.execute("INSERT INTO releases_fts (releases_fts) VALUES ('rebuild')")
-        for _, _, sql in dropped:  # in the order they had
-            conn.execute(sql)
+    cache = db.conn.execute("PRAGMA cache_size").fetchone()[0]
+    # A cache as large as the load: pages written once, not spilled to the WAL and read back.
+    db.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        with transaction(db) as conn:
+            dropped = conn.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ((type = 'index' AND tbl_name "
+                "IN ('releases', 'revisions')) OR (type = 'trigger' AND tbl_name = 'releases' AND sql LIKE "
+                "'%releases_fts%')) ORDER BY rowid").fetchall()
+            for kind, name, _ in dropped:
+                conn.execute(f"DROP {kind.upper()} {quote_identifier(name)}")
+            yield conn
+            conn.execute("INSERT INTO releases_fts (releases_fts) VALUES ('rebuild')")
+            for _, _, sql in dropped:  # in the order they had
+                conn.execute(sql)
+    finally:
+        db.conn.execute(f"PRAGMA cache_size = {cache}")
 
 
 def _bump_version(conn: sqlite3.Connection, by: int = 1) -> None:

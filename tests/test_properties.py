@@ -4,6 +4,7 @@ gives valid feeds and a well-formed page."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -50,6 +51,29 @@ def test_sanitized_html_has_no_active_content(value):
     assert not XML_ILLEGAL.search(html)
 
 
+def test_fold_spaces_class_is_every_space_but_the_space():
+    # Written out because it scans three times faster than [^\S ]: it must be the same set.
+    written = re.compile(f"[{n._SPACES_BUT_SPACE}]")
+    assert [c for c in map(chr, range(0x110000)) if written.match(c)] == \
+        [c for c in map(chr, range(0x110000)) if re.match(r"[^\S ]", c)]
+
+
+@SETTINGS
+@given(st.text(st.sampled_from("diDIcheCHEıİ  \t\n\xa05x"), max_size=30) | ANY_TEXT)
+@example("lundi 5")
+@example("DİMANCHE 1")
+def test_weekday_prefilter_finds_what_the_pattern_finds(text):
+    assert n._names_a_weekday(text) == bool(n._WEEKDAY_BEFORE_NUMBER.search(text))
+
+
+@SETTINGS
+@given(ANY_TEXT | st.text(st.sampled_from("ab \xa0\t\n"), max_size=12))
+def test_spaces_are_folded_wherever_folding_changes_something(text):
+    # clean_text and summarise skip the folding of a printable text without two spaces in a row.
+    if text.isprintable() and "  " not in text:
+        assert n._FOLD_SPACES.sub(" ", text) == text == re.sub(r"\s+", " ", text)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=3000), st.sampled_from(["x.txt", "x.md", "x.html", "x.json", "x.xml", "x.pdf", "x.docx"]))
 def test_any_bytes_give_releases_or_a_reason(data, name):
@@ -62,6 +86,7 @@ def test_any_bytes_give_releases_or_a_reason(data, name):
         assert release.title and release.id
         assert release.published is None or release.published.tzinfo is not None
         assert not XML_ILLEGAL.search(release.to_json())
+        assert release.to_json() == json.dumps(release.to_dict(), ensure_ascii=False)
 
 
 @settings(max_examples=80, deadline=None)
