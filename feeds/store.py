@@ -285,13 +285,14 @@ def upsert_many(db: sqlite_utils.Database, releases: Iterable[Release], now: dat
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False) makes one per call
 
 
 def _record_and_text(release: Release) -> tuple[dict, str]:
     """A release's record and its JSON. Lone surrogates, which no decoded document holds but a Release made
     in code may, become U+FFFD: SQLite stores UTF-8, which cannot hold them."""
     record = release.to_dict()
-    text = json.dumps(record, ensure_ascii=False)
+    text = _json(record)
     if _SURROGATES.search(text):
         text = _SURROGATES.sub("\ufffd", text)
         record = json.loads(text)
@@ -354,7 +355,7 @@ class _Writes:
         else:
             changes = []
         if text is None:
-            text = json.dumps(record, ensure_ascii=False)
+            text = _json(record)
         self.changes += 1
         action = "new" if old_text is None else "updated"
         if not _is_public(record, now):
@@ -376,7 +377,7 @@ class _Writes:
         conn.execute(
             "INSERT INTO revisions (release_id, revision, recorded_at, source_sha256, changes, record) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (release_id, revision, now.isoformat(), sha, json.dumps(changes or ["*"], ensure_ascii=False), text),
+            (release_id, revision, now.isoformat(), sha, _json(changes or ["*"]), text),
         )
         return Outcome(release_id, action, revision), record
 
@@ -398,7 +399,7 @@ class _Writes:
             release_id, record["title"], record["standfirst"], record["published"], record["updated"],
             published.year if published else None, f"{published.year}-{published.month:02d}" if published else None,
             record["kind"], publisher_id, record["place"], record["language"], record["summary"],
-            record["body_html"], record["body_text"], json.dumps(record["topics"], ensure_ascii=False),
+            record["body_html"], record["body_text"], _json(record["topics"]),
             "published", record["event_start"], revision, source["name"], source["sha256"], source["format"],
             json.dumps([w["code"] for w in record["warnings"]]), None, None, PARSER_VERSION,
         ))
@@ -406,17 +407,22 @@ class _Writes:
             _delete_children(conn, release_id)
         rows = [(release_id, i, self.lookup("people", q["speaker"]) if q["speaker"] else None, q["role"], q["text"])
                 for i, q in enumerate(record["quotes"])]
-        conn.executemany("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", rows)
-        conn.executemany("INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?)",
-                         [(release_id, i, c["name"], c["role"], c["email"], " ".join(c["phones"]) or None)
-                          for i, c in enumerate(record["contacts"])])
-        conn.executemany("INSERT INTO links VALUES (?, ?, ?, ?)",
-                         [(release_id, i, x["url"], x["text"]) for i, x in enumerate(record["links"])])
-        conn.executemany("INSERT INTO attachments VALUES (?, ?, ?, ?, ?, ?)",
-                         [(release_id, i, a["url"], a["type"], a["length"], a["title"])
-                          for i, a in enumerate(record["attachments"])])
-        conn.executemany("INSERT INTO release_topics VALUES (?, ?, ?)",
-                         [(release_id, i, self.lookup("topics", t)) for i, t in enumerate(record["topics"])])
+        if rows:  # each list is often empty: no statement then
+            conn.executemany("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", rows)
+        if record["contacts"]:
+            conn.executemany("INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?)",
+                             [(release_id, i, c["name"], c["role"], c["email"], " ".join(c["phones"]) or None)
+                              for i, c in enumerate(record["contacts"])])
+        if record["links"]:
+            conn.executemany("INSERT INTO links VALUES (?, ?, ?, ?)",
+                             [(release_id, i, x["url"], x["text"]) for i, x in enumerate(record["links"])])
+        if record["attachments"]:
+            conn.executemany("INSERT INTO attachments VALUES (?, ?, ?, ?, ?, ?)",
+                             [(release_id, i, a["url"], a["type"], a["length"], a["title"])
+                              for i, a in enumerate(record["attachments"])])
+        if record["topics"]:
+            conn.executemany("INSERT INTO release_topics VALUES (?, ?, ?)",
+                             [(release_id, i, self.lookup("topics", t)) for i, t in enumerate(record["topics"])])
 
 
 _CHILD_TABLES = ("quotes", "contacts", "links", "attachments", "release_topics")

@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
 
 from feeds import store
 from feeds.config import Site
@@ -72,6 +74,14 @@ def test_spaces_are_folded_wherever_folding_changes_something(text):
     # clean_text and summarise skip the folding of a printable text without two spaces in a row.
     if text.isprintable() and "  " not in text:
         assert n._FOLD_SPACES.sub(" ", text) == text == re.sub(r"\s+", " ", text)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["\r", "\n", "\r\n", "\0", "a", " ", "*", "- ", "> ", "|", "`", "[^1]"]), max_size=40)
+       .map("".join))
+def test_markdown_reads_line_ends_and_nul_as_markdown_it_does(text):
+    reference = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table")
+    assert n._md.render(text) == reference.use(footnote_plugin).render(text)
 
 
 @settings(max_examples=150, deadline=None)
