@@ -84,6 +84,12 @@ def test_markdown_reads_line_ends_and_nul_as_markdown_it_does(text):
     assert n._md.render(text) == reference.use(footnote_plugin).render(text)
 
 
+@SETTINGS
+@given(ANY_TEXT | st.text(st.sampled_from("abeélsÿ÷' -\n’İœÀ?"), max_size=30))
+def test_words_are_the_runs_of_word_letters(text):
+    assert [w.decode("latin-1") for w in n.words_of(text)] == re.findall(r"[a-zà-ÿ']+", text)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=3000), st.sampled_from(["x.txt", "x.md", "x.html", "x.json", "x.xml", "x.pdf", "x.docx"]))
 def test_any_bytes_give_releases_or_a_reason(data, name):

@@ -157,12 +157,12 @@ _MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 def read_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of a file, refusing links that leave the input folder and oversized files."""
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.is_relative_to(root.resolve()):
-            raise IngestError("lien symbolique vers un fichier hors du dossier d'entrée, ignoré")
     try:
-        info = path.stat()  # one stat for exists(), is_file() and the size
+        info = os.lstat(path)  # one call for exists(), is_symlink(), is_file() and the size
+        if stat.S_ISLNK(info.st_mode):
+            if not path.resolve().is_relative_to(root.resolve()):
+                raise IngestError("lien symbolique vers un fichier hors du dossier d'entrée, ignoré")
+            info = os.stat(path)
     except OSError as exc:
         if exc.errno in _MISSING:
             raise IngestError("fichier introuvable") from None
@@ -173,7 +173,8 @@ def read_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> byt
     if size > max_bytes:
         raise IngestError(f"fichier trop volumineux ({size} octets, limite {max_bytes})")
     try:
-        return path.read_bytes()
+        with open(path, "rb", buffering=0) as f:  # no buffer to fill and copy: the file is read whole
+            return f.read()
     except OSError as exc:
         raise IngestError(f"lecture impossible ({exc.strerror})") from None
 

@@ -495,15 +495,22 @@ def make_id(publisher: str | None, key: str, hint: str | None = None) -> str:
     return f"{slugify(hint or key, 50)}-{digest}"
 
 
-_WORDS = re.compile(r"[a-zà-ÿ']+")
 _FR = set(["le", "la", "les", "des", "du", "un", "une", "et", "est", "dans", "pour", "sur", "avec", "par", "au", "aux", "que", "qui", "ce", "cette", "sont", "ont"])
 _EN = set(["the", "and", "of", "to", "in", "is", "for", "on", "with", "that", "by", "are", "was", "this", "from", "have", "has", "be", "an", "at", "as"])
-_LEAD = {**dict.fromkeys(_FR, 1), **dict.fromkeys(_EN, -1)}
+_LEAD = {w.encode("latin-1"): lead for words, lead in ((_FR, 1), (_EN, -1)) for w in words}
+# A word is a run of [a-zà-ÿ']: in latin-1 bytes, every other byte made a space (and every character beyond
+# latin-1 a "?") splits them, twice as fast as the regex.
+_WORD_BYTES = set(b"abcdefghijklmnopqrstuvwxyz'") | set(range(0xE0, 0x100))
+_SEPARATE_WORDS = bytes(b if b in _WORD_BYTES else 0x20 for b in range(256))
+
+
+def words_of(text: str) -> list[bytes]:
+    """The words ``[a-zà-ÿ']+`` of a lower-case text, in latin-1."""
+    return text.encode("latin-1", "replace").translate(_SEPARATE_WORDS).split()
 
 
 def detect_language(text: str, default: str = "fr") -> str:
-    words = _WORDS.findall(text[:2000].lower())
-    french_lead = sum(map(_LEAD.get, words, itertools.repeat(0)))  # French words less English ones
+    french_lead = sum(map(_LEAD.get, words_of(text[:2000].lower()), itertools.repeat(0)))  # French less English
     if not french_lead:
         return default
     return "fr" if french_lead > 0 else "en"
