@@ -55,9 +55,8 @@ def test_sanitized_html_has_no_active_content(value):
 
 def test_fold_spaces_class_is_every_space_but_the_space():
     # Written out because it scans three times faster than [^\S ]: it must be the same set.
-    written = re.compile(f"[{n._SPACES_BUT_SPACE}]")
-    assert [c for c in map(chr, range(0x110000)) if written.match(c)] == \
-        [c for c in map(chr, range(0x110000)) if re.match(r"[^\S ]", c)]
+    every_character = "".join(map(chr, range(0x110000)))
+    assert re.findall(f"[{n._SPACES_BUT_SPACE}]", every_character) == re.findall(r"[^\S ]", every_character)
 
 
 @SETTINGS
