@@ -401,28 +401,23 @@ class _Writes:
             record["kind"], publisher_id, record["place"], record["language"], record["summary"],
             record["body_html"], record["body_text"], _json(record["topics"]),
             "published", record["event_start"], revision, source["name"], source["sha256"], source["format"],
-            json.dumps([w["code"] for w in record["warnings"]]), None, None, PARSER_VERSION,
+            _json([w["code"] for w in record["warnings"]]), None, None, PARSER_VERSION,
         ))
         if replace:
             _delete_children(conn, release_id)
-        rows = [(release_id, i, self.lookup("people", q["speaker"]) if q["speaker"] else None, q["role"], q["text"])
-                for i, q in enumerate(record["quotes"])]
-        if rows:  # each list is often empty: no statement then
-            conn.executemany("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", rows)
-        if record["contacts"]:
-            conn.executemany("INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?)",
-                             [(release_id, i, c["name"], c["role"], c["email"], " ".join(c["phones"]) or None)
-                              for i, c in enumerate(record["contacts"])])
-        if record["links"]:
-            conn.executemany("INSERT INTO links VALUES (?, ?, ?, ?)",
-                             [(release_id, i, x["url"], x["text"]) for i, x in enumerate(record["links"])])
-        if record["attachments"]:
-            conn.executemany("INSERT INTO attachments VALUES (?, ?, ?, ?, ?, ?)",
-                             [(release_id, i, a["url"], a["type"], a["length"], a["title"])
-                              for i, a in enumerate(record["attachments"])])
-        if record["topics"]:
-            conn.executemany("INSERT INTO release_topics VALUES (?, ?, ?)",
-                             [(release_id, i, self.lookup("topics", t)) for i, t in enumerate(record["topics"])])
+        children = {
+            "quotes": [(release_id, i, self.lookup("people", q["speaker"]) if q["speaker"] else None, q["role"],
+                        q["text"]) for i, q in enumerate(record["quotes"])],
+            "contacts": [(release_id, i, c["name"], c["role"], c["email"], " ".join(c["phones"]) or None)
+                         for i, c in enumerate(record["contacts"])],
+            "links": [(release_id, i, x["url"], x["text"]) for i, x in enumerate(record["links"])],
+            "attachments": [(release_id, i, a["url"], a["type"], a["length"], a["title"])
+                            for i, a in enumerate(record["attachments"])],
+            "release_topics": [(release_id, i, self.lookup("topics", t)) for i, t in enumerate(record["topics"])],
+        }
+        for table, rows in children.items():
+            if rows:  # each list is often empty: no statement then
+                conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
 
 
 _CHILD_TABLES = ("quotes", "contacts", "links", "attachments", "release_topics")
