@@ -13,6 +13,7 @@ import feedparser
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from flask import url_for
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
@@ -22,7 +23,7 @@ from feeds.config import Site
 from feeds.ingest import IngestError, parse_bytes
 from feeds.ingest import normalise as n
 from feeds.model import Contact, Quote, Release, Source
-from feeds.web import create_app
+from feeds.web import create_app, release_link
 
 PARIS = ZoneInfo("Europe/Paris")
 # Any Unicode, surrogates and controls included: what a broken converter may hand us.
@@ -87,6 +88,15 @@ def test_markdown_reads_line_ends_and_nul_as_markdown_it_does(text):
 @given(ANY_TEXT | st.text(st.sampled_from("abeélsÿ÷' -\n’İœÀ?"), max_size=30))
 def test_words_are_the_runs_of_word_letters(text):
     assert [w.decode("latin-1") for w in n.words_of(text)] == re.findall(r"[a-zà-ÿ']+", text)
+
+
+@SETTINGS
+@given(st.text(st.sampled_from("aZ09._~-/ é%?#"), min_size=1, max_size=20)
+       | st.text(st.characters(codec="utf-8"), min_size=1))  # what SQLite can hold: no lone surrogate
+def test_release_links_are_the_routes_urls(release_id):
+    app = create_app({"DATABASE": ":memory:", "SITE": Site(base_url="http://press.test")})
+    with app.test_request_context():
+        assert release_link(absolute=False)(release_id) == url_for("pages.release", release_id=release_id)
 
 
 @settings(max_examples=150, deadline=None)

@@ -184,6 +184,14 @@ def test_a_rebuild_writes_only_what_changed(db_path, tmp_path, public_site):
     assert again.rendered < first.rendered  # release pages of unchanged revisions are not rendered again
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 
+    # A file deleted from the output is written again, with the same bytes.
+    page = out / "releases" / "occitanie-2018-01-25-prix-mooc-72047a4d.html"
+    before = page.read_bytes()
+    page.unlink()
+    repaired = static.build(db_path, out, public_site, workers=1)
+    assert repaired.written == ["releases/occitanie-2018-01-25-prix-mooc-72047a4d.html"]
+    assert page.read_bytes() == before
+
     new_id = add_release(db_path, tmp_path / "new", public_site, now_paris() - timedelta(hours=1))
     third = static.build(db_path, out, public_site, workers=1)
     assert f"releases/{new_id}.html" in third.written
