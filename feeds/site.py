@@ -494,7 +494,7 @@ class Keys:
 
     def _parse(self, parts) -> tuple[tuple, int | None, int] | None:
         selection = []
-        for name, value in parse_qsl(parts.query, keep_blank_values=True) if parts.query else ():
+        for name, value in parse_qsl(parts.query, keep_blank_values=True):
             if name not in self.filters or name == "q":
                 return None
             selection.append((name, value))
