@@ -1,6 +1,7 @@
 """Ingest runs: parsing in a pool while the chunk before is written, and the bulk load of a large first run."""
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
@@ -109,6 +110,37 @@ def test_an_error_during_the_bulk_load_leaves_the_database_as_it_was(corpus, sit
         run(path, [corpus], site)
     assert len(bulk_loads) == 1 and len(written) == 250
     assert tables(path) == before
+
+
+def test_the_bulk_load_journals_alone_and_leaves_the_database_in_wal(corpus, site, tmp_path, small_runs):
+    """Alone with the database, the bulk load commits through a rollback journal; with a reader, through the
+    WAL. Either way the tables are the same and the database is in WAL mode again after."""
+    modes = []
+    real = store.bulk_load
+
+    @contextmanager
+    def watching(db):
+        with real(db) as conn:
+            modes.append(conn.execute("PRAGMA journal_mode").fetchone()[0])
+            yield conn
+
+    small_runs.setattr(store, "bulk_load", watching)
+    alone, shared = tmp_path / "alone.db", tmp_path / "shared.db"
+    run(alone, [corpus], site)
+    store.connect(shared).conn.close()
+    reader = sqlite3.connect(shared)
+    try:
+        assert reader.execute("SELECT count(*) FROM releases").fetchone() == (0,)
+        run(shared, [corpus], site)
+        assert reader.execute("SELECT count(*) FROM releases").fetchone()[0] > 0
+    finally:
+        reader.close()
+    assert modes == ["delete", "wal"]
+    for path in (alone, shared):
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        conn.close()
+    assert tables(alone) == tables(shared)
 
 
 def test_the_bulk_load_ends_after_bulk_max_releases(corpus, site, tmp_path, small_runs):
