@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html as html_text
 import json
+import os
 import re
 import sqlite3
 import uuid
@@ -324,6 +325,9 @@ def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
     work = out_dir / f".snapshot-{uuid.uuid4().hex}.db"
     try:
         target = sqlite3.connect(work, isolation_level=None)
+        # A file no one reads before it is whole: written without a sync at each step (the backup, the
+        # VACUUM), then synced once before it takes its name (2.0 s instead of 4.0 s at 10 000 releases).
+        target.execute("PRAGMA synchronous = OFF")
         try:
             source.backup(target)
             version = store.data_version(sqlite_utils.Database(target))
@@ -339,6 +343,11 @@ def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
             target.execute("INSERT INTO releases_fts (releases_fts) VALUES ('rebuild')")
         finally:
             target.close()
+        fd = os.open(work, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         work.replace(final)
         for old in out_dir.glob("pressroom-*.db"):
             if old != final:
