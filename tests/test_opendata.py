@@ -6,15 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sqlite3
 import unicodedata
 import urllib.error
 import urllib.parse
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from conftest import RELEASES, SEED, LiveServer, free_port, now_paris
+from conftest import RELEASES, ROOT, SEED, LiveServer, free_port, now_paris
 
 from feeds import store
 from feeds.export import PUBLIC_TABLES
@@ -364,6 +366,25 @@ def test_sqlite_download_is_the_public_database_without_private_rows(private_ser
         assert secret.encode() not in data
     again = private_server.get("/donnees-ouvertes/pressroom.db")
     assert again.headers["ETag"] == response.headers["ETag"] and again.read() == data
+
+
+def test_downloads_of_a_database_named_relative_to_the_working_folder(built_db, tmp_path):
+    """`scripts/run` names its database relative to the project folder; the downloads made beside it are found."""
+    path = tmp_path / "pressroom.db"
+    with sqlite3.connect(built_db) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    public = store.count(store.connect(path, create=False))
+    server = LiveServer(Path(os.path.relpath(path, ROOT)), free_port())
+    try:
+        copy = tmp_path / "download.db"
+        copy.write_bytes(server.get("/donnees-ouvertes/pressroom.db").read())
+        conn = sqlite3.connect(copy)
+        assert conn.execute("select count(*) from releases where status = 'published'").fetchone() == (public,)
+        conn.close()
+        lines = server.get("/donnees-ouvertes/communiques-sig.jsonl").read().decode().splitlines()
+        assert len(lines) == public
+    finally:
+        server.stop()
 
 
 def test_sig_download_has_every_public_release(live_server):

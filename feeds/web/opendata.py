@@ -38,7 +38,8 @@ def _table_descriptions() -> dict[str, str]:
 
 def _export_dir() -> Path:
     configured = current_app.config.get("EXPORT_DIR")
-    return Path(configured) if configured else Path(str(current_app.config["DATABASE"]) + "-exports")
+    # Absolute: send_file reads a relative path from the app's package, not from the working folder.
+    return (Path(configured) if configured else Path(str(current_app.config["DATABASE"]) + "-exports")).absolute()
 
 
 def _read_only() -> sqlite3.Connection:
