@@ -191,12 +191,6 @@ def text_and_links(body_html: str) -> tuple[str, list[Link]]:
     return _text_of(root), links
 
 
-# Footnotes (``[^1]``, ``^[…]``) have a parser of their own: their rules cost 5–10 % of rendering any document,
-# and a document that holds neither mark renders the same without them.
-_md = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table").use(footnote_plugin)
-_md_plain = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table")
-
-
 def _normalize(state) -> None:
     """markdown-it's first rule (every line end made a newline, NUL made U+FFFD) without its regex pass over
     every line: decoded documents hold neither, and the tests for them cost far less."""
@@ -208,8 +202,16 @@ def _normalize(state) -> None:
     state.src = src
 
 
-for _parser in (_md, _md_plain):
-    _parser.core.ruler.at("normalize", _normalize)
+def _markdown_parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table")
+    parser.core.ruler.at("normalize", _normalize)
+    return parser
+
+
+# Footnotes (``[^1]``, ``^[…]``) have a parser of their own: their rules cost 5–10 % of rendering any document,
+# and a document that holds neither mark renders the same without them.
+_md = _markdown_parser().use(footnote_plugin)
+_md_plain = _markdown_parser()
 
 
 # (what a text must hold for the pattern to match, pattern, replacement)
