@@ -23,6 +23,7 @@ from feeds.config import Site
 from feeds.ingest import IngestError, parse_bytes
 from feeds.ingest import normalise as n
 from feeds.model import Contact, Quote, Release, Source
+from conftest import synthetic_corpus
 from feeds.web import create_app, release_link
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -76,13 +77,59 @@ def test_spaces_are_folded_wherever_folding_changes_something(text):
         assert n._FOLD_SPACES.sub(" ", text) == text == re.sub(r"\s+", " ", text)
 
 
-@SETTINGS
-@given(st.lists(st.sampled_from(["\r", "\n", "\r\n", "\0", "a", " ", "*", "- ", "> ", "|", "`", "[^1]", "[^1]: note",
-                                 "^[inline]", "[", "]", "^", ": ", "    "]), max_size=40).map("".join))
-def test_markdown_renders_as_markdown_it_with_footnotes(text):
-    """Line ends and NUL read as markdown-it reads them; footnote rules only where a footnote mark is."""
-    reference = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table")
-    assert n.markdown_to_html(text) == reference.use(footnote_plugin).render(text)
+# Lines of press releases, of Markdown's corners and of hostile senders.
+MARKDOWN_LINES = [
+    "Texte simple", "« guillemets » et \"doubles\"", "", "   ", "\t", " ", "- item", "* item", "+ item", "1. un", "2) deux",
+    "10. dix", "# Titre", "## Sous-titre", "> citation", ">", "> > double", "    code indenté", "\tcode", "  - sous-item",
+    "   suite", "===", "---", "***", "___", "| a | b |", "|---|---|", "a | b", "**gras**", "*ita*", "_x_", "`code`",
+    "[lien](https://x.fr)", "<https://x.fr>", "&amp;", "\u00a0insécable", "fin  ", "ligne\\", "<div>", "</div>",
+    "<!-- c -->", "<pre>", "```", "~~~", "[^1]", "[^1]: note", "^[inline]", "[ref]: https://x.fr", "[ref]", "[x][]",
+    "a\u2028b", "Titre\u00a0", "x\u2003", "\u3000全角", "a\tb", "https://exemple.fr/page", "mail@exemple.fr",
+    "Contact : M. Dupont, 05 61 33 53 39", "x^{er} siècle", "{: .classe}", "\\", "\\`", "a\\*b", "\0", "\r",
+    "  1. nested", "    - deeper", "-   pandoc", "    -   sous", "> - in quote", "> 1. x", "- ", "-", "1.", "Suite\n===",
+    "**gras *et ita***", "***tout***", "*a **b** c*", "x**y**z", "_a_b", "**", "[a *b*](https://y.fr \"t\")",
+    "![img](https://x.fr/i.png)", "![a](data:text/html,x)", "[l](javascript:alert(1))", "a <javascript:alert(1)> b",
+    "voir [ici](/page) et", "[l](mailto:a@b.fr)", "<mail@x.fr>", "texte <b>gras</b> fin", "<script>x</script>",
+    "x <!-- c --> y", "&eacute;", "&#233;", "&#0;", "&#xD800;", "&bogus;", "a\x0cb", "« texte »", "50\u00a0%",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(MARKDOWN_LINES), max_size=16), st.sampled_from(["\n", "\r\n", "\n\n"]),
+       st.sampled_from(["", " ", "  ", "\u00a0", "\t"]))
+@example(["- " * 12 + "x"], "\n", "")  # deeper than markdown-it nests
+@example(["> > double", "Setext", "    - deeper"], "\n", "")  # a quote's lazy continuation
+@example(["- ", "   ", "-"], "\n\n", "")  # empty items apart: one list or two
+@example(["Titre\u00a0"], "\n", " ")  # white space that is not a space, at a line end
+def test_markdown_renders_as_markdown_it(lines, end, trailing):
+    """markdown-it with footnotes and tables defines the document (line ends and NUL read as it reads them),
+    whichever engine renders it: the same once sanitised, as every body is."""
+    text = end.join(line + trailing for line in lines)
+    reference = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table").use(footnote_plugin)
+    expected = text
+    for _, pattern, replacement in n._PANDOC_KRAMDOWN:
+        expected = pattern.sub(replacement, expected)
+    got = n.markdown_to_html(text)
+    assert n.sanitize_html(got) == n.sanitize_html(reference.render(expected))
+    assert n.clean_text(got) == n.clean_text(reference.render(expected))
+
+
+def test_generated_releases_are_rendered_by_pulldown_cmark(tmp_path, monkeypatch):
+    """The faster engine is not dead code: ordinary releases hold nothing that needs markdown-it."""
+    calls = {"pulldown": 0, "markdown-it": 0}
+
+    def counted(name, render):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return render(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(n.pyromark, "html", counted("pulldown", n.pyromark.html))
+    for parser in (n._md, n._md_plain):
+        monkeypatch.setattr(parser, "render", counted("markdown-it", parser.render))
+    files = sorted(p for p in synthetic_corpus(tmp_path, 40, seed=3).rglob("*") if p.is_file())
+    releases = [r for p in files for r in parse_bytes(p.read_bytes(), p.name)]
+    assert len(releases) == 40 and calls["pulldown"] >= 40 and calls["markdown-it"] == 0
 
 
 @SETTINGS
