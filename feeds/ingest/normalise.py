@@ -224,28 +224,37 @@ _PANDOC_KRAMDOWN = [
 ]
 
 
-# What pulldown-cmark (pyromark) and markdown-it render differently, found by comparing them on random documents.
-_PULLDOWN_DIFFERS = re.compile("|".join([
-    r"[|\t\0]|```|~~~",  # tables, tabs, NUL, fences
-    r"\]:",  # link reference definitions
-    r"\\ *$",  # a backslash at a line end
-    r"^ *[^\S \n]|[^\S\n ] *$",  # white space other than spaces at either end of a line (markdown-it strips it)
-    r"^[ >]*(?:[*+-]|[0-9]{1,9}[.)]) *$",  # empty list items
-    r"^[ >*+0-9.)-]{9}",  # nesting as deep as markdown-it's limit (maxNesting)
-    r"^[ >*+0-9.)-]*<(?!https?://)",  # HTML blocks
+# What pulldown-cmark (pyromark) and markdown-it render differently, found by comparing them on random documents:
+# tables, tabs, NUL, fences, link reference definitions, and what the patterns below find in "\n" + the text.
+# Each pattern starts with a literal or a set of characters, which the regex engine looks for first: a line
+# start (^) or alternatives with different starts are tried at every character, and would cost more than
+# pulldown-cmark's rendering.
+_PULLDOWN_DIFFERS = ("|", "\t", "\0", "```", "~~~", "]:")
+_OTHER_SPACES = f"[{_SPACES_BUT_SPACE.replace(chr(10), '')}]"  # markdown-it strips them (Python's strip)
+_PULLDOWN_DIFFERS_AT = tuple(re.compile(pattern) for pattern in (
+    rf"\n(?: *{_OTHER_SPACES}"  # white space other than spaces at a line start
+    r"|[ >]*(?:[*+-]|[0-9]{1,9}[.)]) *(?:\n|\Z)"  # an empty list item
+    r"|[ >*+0-9.)-]{9}"  # nesting as deep as markdown-it's limit (maxNesting)
+    r"|[ >*+0-9.)-]*<(?!https?://))",  # an HTML block
+    rf"{_OTHER_SPACES} *(?:\n|\Z)",  # white space other than spaces at a line end
+    r"\\ *(?:\n|\Z)",  # a backslash at a line end
     # link destinations that markdown-it refuses (javascript:, data:…) and leaves as text, and relative ones
-    r"\]\(\s*<?(?!https?:|mailto:)|<(?!https?://)[A-Za-z][A-Za-z0-9+.-]{1,31}:",
-]), re.MULTILINE)
-_QUOTE_LINE = re.compile(r"^ {0,3}>", re.MULTILINE)
-_INDENTED_LINE = re.compile(r"^ {4}", re.MULTILINE)
+    r"\]\(\s*<?(?!https?:|mailto:)",
+    r"<(?!https?://)[A-Za-z][A-Za-z0-9+.-]{1,31}:",
+))
+_QUOTE_LINE = re.compile(r"\n {0,3}>")
+_INDENTED_LINE = re.compile(r"\n {4}")
 
 
 def _pulldown_agrees(text: str) -> bool:
     """Whether pulldown-cmark renders this text (line ends already made newlines) as markdown-it does, once
     sanitised. ``test_markdown_renders_as_markdown_it`` holds the two to it."""
-    return (not _PULLDOWN_DIFFERS.search(text) and text.count("[") <= 20
-            # markdown-it reads an indented line after a quote as code, not as the quote's lazy continuation
-            and not (_QUOTE_LINE.search(text) and _INDENTED_LINE.search(text)))
+    if any(marker in text for marker in _PULLDOWN_DIFFERS) or text.count("[") > 20:
+        return False
+    lines = "\n" + text
+    # markdown-it reads an indented line after a quote as code, not as the quote's lazy continuation.
+    return not (any(pattern.search(lines) for pattern in _PULLDOWN_DIFFERS_AT)
+                or (_QUOTE_LINE.search(lines) and _INDENTED_LINE.search(lines)))
 
 
 def markdown_to_html(text: str) -> str:
