@@ -16,7 +16,7 @@ import os
 import re
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -360,12 +360,16 @@ def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
         work.unlink(missing_ok=True)
 
 
-def iter_table_json(conn: sqlite3.Connection, table: str) -> Iterator[str]:
-    """Every row of a public table as a JSON array, in chunks; ``conn`` should hold a read transaction."""
+def _primary_key(conn: sqlite3.Connection, table: str) -> list[str]:
     if table not in PUBLIC_TABLES:
         raise ExportError(f"table inconnue : {table}")
-    pks = [r[1] for r in sorted(conn.execute(f"PRAGMA table_info([{table}])").fetchall(), key=lambda r: r[5])
-           if r[5]]
+    return [r[1] for r in sorted(conn.execute(f"PRAGMA table_info([{table}])").fetchall(), key=lambda r: r[5])
+            if r[5]]
+
+
+def iter_table_json(conn: sqlite3.Connection, table: str) -> Iterator[str]:
+    """Every row of a public table as a JSON array, in chunks; ``conn`` should hold a read transaction."""
+    pks = _primary_key(conn, table)
     cursor = conn.execute(f"SELECT * FROM [{table}] ORDER BY {', '.join(f'[{c}]' for c in pks)}")
     columns = [d[0] for d in cursor.description]
     yield "["
@@ -375,3 +379,47 @@ def iter_table_json(conn: sqlite3.Connection, table: str) -> Iterator[str]:
         yield ("\n" if first else ",\n") + chunk
         first = False
     yield "\n]\n"
+
+
+def csv_cell(value: Any) -> str:
+    """A value as the csv module's default writer writes it: quoted only when it holds a comma, a quote or a line
+    end, its quotes doubled. Four substring tests cost a fifth of the module's test of every character against
+    the line terminator: a second a table at 10,000 releases (``test_csv_cells_are_the_csv_modules``)."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        if '"' in value:
+            return '"' + value.replace('"', '""') + '"'
+        return f'"{value}"' if "," in value or "\n" in value or "\r" in value else value
+    return repr(value) if type(value) is float else str(value)
+
+
+def csv_rows(rows: Iterable[tuple]) -> str:
+    """``csv.writer(out).writerows(rows)``, made with ``csv_cell``."""
+    lines = [",".join(map(csv_cell, row)) for row in rows]
+    # The module quotes the one empty cell of a row, which would otherwise be an empty line.
+    return "".join((line or ('""' if row else "")) + "\r\n" for line, row in zip(lines, rows, strict=True))
+
+
+def datasette_csv(db_path: str | Path, table: str, sort: str | None = None, sort_desc: str | None = None) -> bytes:
+    """A public table as Datasette streams it in CSV (``/<database>/<table>.csv?_stream=on&_size=max``), without
+    Datasette and five times faster, for a static build. Datasette's pages of rows, each after the last row of
+    the one before, are the table in the order of its metadata's ``sort``/``sort_desc`` then of its primary key
+    (the tie-breaker of those pages); a test holds the two to the same bytes. A BLOB, which Datasette writes as
+    a link, raises ExportError (the caller asks Datasette)."""
+    conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    conn.text_factory = lambda value: str(value, "utf-8", "replace")  # as Datasette reads text
+    try:
+        order = [f"[{c}]" for c in _primary_key(conn, table)]
+        if sort or sort_desc:
+            order.insert(0, f"[{sort}]" if sort else f"[{sort_desc}] DESC")
+        cursor = conn.execute(f"SELECT * FROM [{table}] ORDER BY {', '.join(order)}")
+        columns = tuple(d[0] for d in cursor.description)
+        if conn.execute(f"SELECT 1 FROM [{table}] WHERE "
+                        + " OR ".join(f"typeof([{c}]) = 'blob'" for c in columns) + " LIMIT 1").fetchone():
+            raise ExportError(f"{table} : valeurs binaires")
+        return csv_rows([columns, *cursor]).encode("utf-8")
+    except sqlite3.Error as exc:
+        raise ExportError(f"{table} : {exc}") from None
+    finally:
+        conn.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sqlite3
@@ -12,18 +13,16 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import sqlite_utils
-import yaml
 from a2wsgi import WSGIMiddleware
 from datasette.app import Datasette
 from datasette.database import Database
 from datasette.plugins import pm
 
-from feeds import store
+from feeds import opendata, store
 from feeds.config import Site
 from feeds.opendata import plugin
 from feeds.web import create_app
 
-METADATA = Path(__file__).resolve().parent / "opendata" / "metadata.yml"
 DATASETTE_PREFIX = "/data"
 
 
@@ -31,9 +30,8 @@ def make_datasette(db_path: str | Path, site: Site) -> Datasette:
     """Datasette configured for people: French metadata, no facet suggestions, bounded SQL."""
     if not pm.is_registered(plugin):
         pm.register(plugin, name="feeds-pressroom")
-    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
-    metadata["license"] = site.licence["name"]
-    metadata["license_url"] = site.licence.get("url")
+    metadata = {**copy.deepcopy(opendata.metadata()), "license": site.licence["name"],
+                "license_url": site.licence.get("url")}
     ds = Datasette(
         metadata=metadata,
         settings={

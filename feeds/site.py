@@ -45,7 +45,7 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from werkzeug.wsgi import FileWrapper
 
-from feeds import leave_with_parent, store
+from feeds import export, leave_with_parent, opendata, store
 from feeds.config import Site
 from feeds.web import syndication
 from feeds.web.selection import Snapshot
@@ -222,8 +222,20 @@ def run_async(coroutine):
         return thread.submit(asyncio.run, coroutine).result()
 
 
+_WHOLE_TABLE_CSV = re.compile(rf"{DATASETTE_PREFIX}pressroom/(\w+)\.csv\?_stream=on&_size=max")
+
+
 def _datasette_get(url: str) -> Answer:
-    """A Datasette export (CSV or JSON) rendered in-process, as the live server answers it."""
+    """A Datasette export (CSV or JSON) rendered in-process, as the live server answers it; a whole table in
+    CSV written by ``export.datasette_csv``, which gives the same bytes five times faster."""
+    table = _WHOLE_TABLE_CSV.fullmatch(url)
+    if table and table[1] in export.PUBLIC_TABLES:
+        try:
+            body = export.datasette_csv(_worker["db_path"], table[1], **{
+                key: value for key, value in opendata.table_metadata(table[1]).items() if key in ("sort", "sort_desc")})
+            return 200, "text/plain; charset=utf-8", None, body, None
+        except export.ExportError:
+            pass  # Datasette knows best
     if _worker.get("datasette") is None:
         from feeds.server import make_datasette
 
@@ -655,8 +667,7 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
                     todo.append((url, previous, keys.leaf(url)))
             results: Iterable[tuple[dict | None, bool]]
             # Downloads take seconds each: they go first and one by one, spread over the workers while the
-            # pages fill the gaps; Datasette's exports all in one batch, so that one worker only starts
-            # Datasette (0.4 s). Feeds stay in this process: a release is in a dozen of them, and its
+            # pages fill the gaps. Feeds stay in this process: a release is in a dozen of them, and its
             # entries, serialised once here, would be serialised again by every worker.
             heavy, light, feeds = [], [], []
             for task in todo:
@@ -665,10 +676,7 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
             if (len(todo) >= POOL_THRESHOLD or len(heavy) > 1) and workers > 1:
                 if pool is None:
                     pool = start_pool()
-                datasette = [t for t in heavy if t[0].startswith(DATASETTE_PREFIX)]
-                chunks = ([datasette] if datasette else []) + [
-                    [t] for t in heavy if not t[0].startswith(DATASETTE_PREFIX)] + [
-                    light[i:i + CHUNK] for i in range(0, len(light), CHUNK)]
+                chunks = [[t] for t in heavy] + [light[i:i + CHUNK] for i in range(0, len(light), CHUNK)]
                 futures = [pool.submit(_render_many, chunk) for chunk in chunks]  # the workers start now
                 results = _shared(feeds, chunks, futures)
             else:

@@ -3,6 +3,8 @@ public SQLite snapshot."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sqlite3
@@ -257,6 +259,38 @@ def test_table_json_refuses_private_tables(built_db):
     conn = sqlite3.connect(built_db)
     with pytest.raises(export.ExportError):
         list(export.iter_table_json(conn, "_pending"))
+
+
+def test_whole_table_csv_is_what_datasette_streams(tmp_path, site):
+    """Across Datasette's pages of 1,000 rows: releases in ties on their date, without one, with quotes and
+    line ends in their texts; every public table, the empty ones included."""
+    from feeds.opendata import table_metadata
+    from feeds.server import make_datasette
+    from feeds.site import run_async
+
+    db_path = tmp_path / "ties.db"
+    db = store.connect(db_path)
+    template = parse_bytes(SEED.read_bytes(), SEED.name)[0]
+    dates = [template.published, template.published + timedelta(days=1), None]
+    releases = []
+    for i in range(2300):
+        release = parse_bytes(SEED.read_bytes(), SEED.name)[0]
+        release.id, release.published = f"r{(i * 7919) % 2300:04d}", dates[i % 3]
+        release.title = f'Titre "{i}", avec\r\nune fin de ligne'
+        releases.append(release)
+    store.upsert_many(db, releases, now_paris())
+    ds = make_datasette(db_path, site)
+    streamed = {}
+    for table in export.PUBLIC_TABLES:
+        sorts = {k: v for k, v in table_metadata(table).items() if k in ("sort", "sort_desc")}
+        streamed[table] = run_async(ds.client.get(f"/pressroom/{table}.csv?_stream=on&_size=max")).content
+        assert export.datasette_csv(db_path, table, **sorts) == streamed[table], table
+    assert table_metadata("releases")["sort_desc"] == "published"
+    assert streamed["releases"].count(b',"Titre ""') == streamed["releases"].count(b'"", avec\r\nune fin') == 2300
+    rows = [(r["published"], r["id"]) for r in csv.DictReader(io.StringIO(streamed["releases"].decode()))]
+    newest_first = sorted(rows, key=lambda r: r[1])
+    newest_first.sort(key=lambda r: r[0] or "", reverse=True)  # no date last, ties by id
+    assert len(rows) == 2300 and rows == newest_first and rows[-1][0] == "" and rows[0][0] > rows[800][0]
 
 
 def test_sig_download_reuses_the_documents_of_unchanged_revisions(built_db, tmp_path, monkeypatch):

@@ -25,6 +25,7 @@ from conftest import CORPUS, ROOT, free_port, now_paris
 from lxml import etree
 from test_site import add_release
 
+from feeds import export
 from feeds import site as static
 from feeds import store
 from feeds.config import load_site
@@ -272,7 +273,7 @@ def test_datasette_exports_are_datasettes_answers(served):
     from feeds.server import make_datasette
 
     ds = make_datasette(served.db, served.site)
-    for table in ("releases", "topics"):
+    for table in export.PUBLIC_TABLES:
         status, headers, body = served.nginx.get(f"/data/pressroom/{table}.csv?_stream=on&_size=max")
         expected = static.run_async(ds.client.get(f"/pressroom/{table}.csv?_stream=on&_size=max"))
         assert (status, headers["Content-Type"], body) == (200, "text/plain; charset=utf-8", expected.content)

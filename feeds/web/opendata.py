@@ -11,15 +11,13 @@ from datetime import date
 from pathlib import Path
 
 import sqlite_utils
-import yaml
 from babel.dates import format_date
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
-from feeds import export, store
+from feeds import export, opendata, store
 from feeds.web import external
 
 bp = Blueprint("opendata", __name__, url_prefix="/donnees-ouvertes")
-METADATA = Path(__file__).resolve().parent.parent / "opendata" / "metadata.yml"
 DATASETTE = "/data/pressroom"
 _lock = threading.Lock()
 
@@ -31,9 +29,7 @@ OTHERS = "Autres émetteurs"
 
 def _table_descriptions() -> dict[str, str]:
     """Table descriptions from Datasette's metadata.yml: one text for both."""
-    data = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
-    tables = data["databases"]["pressroom"]["tables"]
-    return {name: tables[name]["description"] for name in export.PUBLIC_TABLES}
+    return {name: opendata.table_metadata(name)["description"] for name in export.PUBLIC_TABLES}
 
 
 def _export_dir() -> Path:
