@@ -384,7 +384,7 @@ def iter_table_json(conn: sqlite3.Connection, table: str) -> Iterator[str]:
 def csv_cell(value: Any) -> str:
     """A value as the csv module's default writer writes it: quoted only when it holds a comma, a quote or a line
     end, its quotes doubled. Four substring tests cost a fifth of the module's test of every character against
-    the line terminator: a second a table at 10,000 releases (``test_csv_cells_are_the_csv_modules``)."""
+    the line terminator: 0.2 s instead of 0.9 s for the releases at 10,000 (``test_csv_cells_are_the_csv_modules``)."""
     if value is None:
         return ""
     if type(value) is str:
@@ -401,18 +401,20 @@ def csv_rows(rows: Iterable[tuple]) -> str:
     return "".join((line or ('""' if row else "")) + "\r\n" for line, row in zip(lines, rows, strict=True))
 
 
-def datasette_csv(db_path: str | Path, table: str, sort: str | None = None, sort_desc: str | None = None) -> bytes:
-    """A public table as Datasette streams it in CSV (``/<database>/<table>.csv?_stream=on&_size=max``), without
-    Datasette and five times faster, for a static build. Datasette's pages of rows, each after the last row of
-    the one before, are the table in the order of its metadata's ``sort``/``sort_desc`` then of its primary key
-    (the tie-breaker of those pages); a test holds the two to the same bytes. A BLOB, which Datasette writes as
-    a link, raises ExportError (the caller asks Datasette)."""
+def datasette_csv(db_path: str | Path, table: str, metadata: dict) -> bytes:
+    """A public table as Datasette streams it in CSV (``/<database>/<table>.csv?_stream=on&_size=max``), for a
+    static build: without starting Datasette, and twice as fast. Datasette's pages of rows, each after the last
+    row of the one before, are the table in the order of its ``metadata``'s ``sort`` or ``sort_desc``, then of
+    its primary key (the tie-breaker of those pages); a test holds the two to the same bytes. A BLOB, which
+    Datasette writes as a link, raises ExportError (the caller asks Datasette)."""
     conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
     conn.text_factory = lambda value: str(value, "utf-8", "replace")  # as Datasette reads text
     try:
         order = [f"[{c}]" for c in _primary_key(conn, table)]
-        if sort or sort_desc:
-            order.insert(0, f"[{sort}]" if sort else f"[{sort_desc}] DESC")
+        if metadata.get("sort"):
+            order.insert(0, f"[{metadata['sort']}]")
+        elif metadata.get("sort_desc"):
+            order.insert(0, f"[{metadata['sort_desc']}] DESC")
         cursor = conn.execute(f"SELECT * FROM [{table}] ORDER BY {', '.join(order)}")
         columns = tuple(d[0] for d in cursor.description)
         if conn.execute(f"SELECT 1 FROM [{table}] WHERE "
