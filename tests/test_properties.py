@@ -116,8 +116,26 @@ def test_markdown_renders_as_markdown_it(lines, end, trailing):
     assert n.clean_text(got) == n.clean_text(reference.render(expected))
 
 
-def test_generated_releases_are_rendered_by_pulldown_cmark(tmp_path, monkeypatch):
-    """The faster engine is not dead code: ordinary releases hold nothing that needs markdown-it."""
+HTML_PIECES = ['<a href="https://x.fr/a>b" title="t>u">lien <em>x</em></a>', '<p title="a">x</p>', "<h1>t</h1>",
+               "<table><tr><td>a</td></tr></table>", '<img src="https://x.fr/i.png" alt="a>b">', "a &amp; b &lt;c&gt;",
+               "<b>x</b><br>y", '<a href="/rel">r</a>', "<dl><dt>a</dt><dd>b</dd></dl>", "x\u200by", "<li>seul</li>",
+               '<a href="https://x.fr/?a=1&amp;b=2">&lt;a&gt;</a>', "<ul><li><p>a</p><ul><li>b</li></ul></li></ul>"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(MARKDOWN_LINES + HTML_PIECES), max_size=12), st.booleans())
+@example(['Voir <a href="https://x.fr/a>b">le <em>site</em></a> &amp; <https://y.fr>.', "- un", "- deux"], True)
+def test_sanitised_bodies_read_as_lxml_reads_them(lines, as_markdown):
+    """The text and links of a body read from nh3's tags are lxml's, or lxml reads them."""
+    text = "\n".join(lines)
+    body = n.sanitize_html(n.markdown_to_html(text) if as_markdown else text)
+    fast = n._sanitised_text_and_links(body)
+    assert fast is None or fast == n._lxml_text_and_links(body)
+
+
+def test_generated_releases_take_the_fast_paths(tmp_path, monkeypatch):
+    """The faster ways are not dead code: ordinary releases hold nothing that needs markdown-it, and their
+    bodies are read without lxml."""
     calls = {"pulldown": 0, "markdown-it": 0}
 
     def counted(name, render):
@@ -132,6 +150,7 @@ def test_generated_releases_are_rendered_by_pulldown_cmark(tmp_path, monkeypatch
     files = sorted(p for p in synthetic_corpus(tmp_path, 40, seed=3).rglob("*") if p.is_file())
     releases = [r for p in files for r in parse_bytes(p.read_bytes(), p.name)]
     assert len(releases) == 40 and calls["pulldown"] >= 40 and calls["markdown-it"] == 0
+    assert all(n._sanitised_text_and_links(r.body_html) == (r.body_text, r.links) for r in releases)
 
 
 @SETTINGS
