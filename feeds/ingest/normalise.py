@@ -202,36 +202,53 @@ def _lxml_text_and_links(body_html: str) -> tuple[str, list[Link]]:
 
 
 # nh3 writes each tag as <name attribute="value" …> (quoted values, their quotes escaped) and closes each element it
-# opens. A body of these tags only (those that Markdown writes) gives lxml's text and links when each tag is replaced
-# by what _text_of puts there, in half lxml's time (``test_sanitised_bodies_read_as_lxml_reads_them``).
+# opens. A body of the tags Markdown writes, nested as Markdown nests them, gives lxml's text and links when each tag
+# is replaced by what _text_of puts there, in half lxml's time (``test_sanitised_bodies_read_as_lxml_reads_them``).
+# Other nestings, which HTML5 (nh3) allows, lxml's parser may rearrange: <li> in <pre>, <p> in <em>…
 _SANITISED_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)(?:\s+[a-z][a-z-]*="[^"]*")*\s*/?>')
 _SANITISED_LINK = re.compile(
     r'<a\s(?:[a-z][a-z-]*="[^"]*"\s*)*?href="([^"]*)"(?:\s*[a-z][a-z-]*="[^"]*")*\s*>(.*?)</a>', re.DOTALL)
-_MARKDOWN_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "sup", "sub", "a", "ul", "ol", "li", "blockquote", "h2",
-                  "h3", "h4", "h5", "h6", "hr", "code", "pre", "img", "span"}
+_INLINE_TAGS = {"strong", "b", "em", "i", "u", "sup", "sub", "a", "code", "span", "br", "img"}
+_BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "ul", "ol", "hr"}
+_HOLDS_BLOCKS = {"", "blockquote", "li"}  # "": the body itself
+_LISTS = {"ul", "ol"}
+_VOID_TAGS = {"br", "img", "hr"}
 _AFTER_BLOCK = dict.fromkeys(_BLOCKS, "\n\n")
 
 
-class _NotMarkdownTag(Exception):
+class _NotMarkdownShaped(Exception):
     pass
-
-
-def _text_at(tag: re.Match) -> str:
-    closing, name = tag.groups()
-    if name not in _MARKDOWN_TAGS:
-        raise _NotMarkdownTag
-    if closing:
-        return _AFTER_BLOCK.get(name, "")
-    return "- " if name == "li" else "\n\n" if name == "br" else ""
 
 
 def _sanitised_text_and_links(body_html: str) -> tuple[str, list[Link]] | None:
     """``text_and_links`` of a body of Markdown's tags as nh3 writes them, or None for any other."""
+    open_tags = [""]
+    end = 0
+
+    def text_at(tag: re.Match) -> str:
+        nonlocal end
+        closing, name = tag.groups()
+        parent = open_tags[-1]
+        if parent in _LISTS and body_html[end:tag.start()].strip():
+            raise _NotMarkdownShaped  # text in a list, outside its items
+        end = tag.end()
+        if closing:
+            if name != parent:
+                raise _NotMarkdownShaped
+            open_tags.pop()
+            return _AFTER_BLOCK.get(name, "")
+        if not (name == "li" if parent in _LISTS else name in _INLINE_TAGS or (
+                name in _BLOCK_TAGS and parent in _HOLDS_BLOCKS)):
+            raise _NotMarkdownShaped
+        if name not in _VOID_TAGS:
+            open_tags.append(name)
+        return "- " if name == "li" else "\n\n" if name == "br" else ""
+
     try:
-        text = _SANITISED_TAG.sub(_text_at, body_html)
-    except _NotMarkdownTag:
+        text = _SANITISED_TAG.sub(text_at, body_html)
+    except _NotMarkdownShaped:
         return None
-    if "<" in text:  # a tag of another shape
+    if "<" in text or len(open_tags) > 1:  # a tag of another shape, or one left open
         return None
     links: dict[str, Link] = {}
     if "<a " in body_html:
