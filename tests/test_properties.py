@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import feedparser
+from conftest import synthetic_corpus
 from flask import url_for
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -25,7 +26,6 @@ from feeds.config import Site
 from feeds.ingest import IngestError, parse_bytes
 from feeds.ingest import normalise as n
 from feeds.model import Contact, Quote, Release, Source
-from conftest import synthetic_corpus
 from feeds.web import create_app, release_link
 
 PARIS = ZoneInfo("Europe/Paris")
