@@ -321,7 +321,7 @@ def snapshot(db_path: str | Path, out_dir: str | Path) -> Path:
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    source = sqlite3.connect(store.read_only_uri(db_path), uri=True)
     work = out_dir / f".snapshot-{uuid.uuid4().hex}.db"
     try:
         target = sqlite3.connect(work, isolation_level=None)
@@ -407,7 +407,7 @@ def datasette_csv(db_path: str | Path, table: str, metadata: dict) -> bytes:
     row of the one before, are the table in the order of its ``metadata``'s ``sort`` or ``sort_desc``, then of
     its primary key (the tie-breaker of those pages); a test holds the two to the same bytes. A BLOB, which
     Datasette writes as a link, raises ExportError (the caller asks Datasette)."""
-    conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    conn = sqlite3.connect(store.read_only_uri(db_path), uri=True)
     conn.text_factory = lambda value: str(value, "utf-8", "replace")  # as Datasette reads text
     try:
         order = [f"[{c}]" for c in _primary_key(conn, table)]

@@ -111,7 +111,7 @@ class ResponseCache:
             files = self._files()
             if files != self.files or now >= self.checked_until:
                 if self.db is None or files[0] != self.inode:  # a database rebuilt in place
-                    self.db = sqlite_utils.Database(sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True,
+                    self.db = sqlite_utils.Database(sqlite3.connect(store.read_only_uri(self.db_path), uri=True,
                                                                     check_same_thread=False))
                     self.inode = files[0]
                 version = (files[0], store.data_version(self.db))

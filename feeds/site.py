@@ -410,7 +410,7 @@ def code_fingerprint(site: Site) -> str:
 
 def release_keys(db_path: str, release_url: Callable[[str], str], fingerprint: str) -> dict[str, str]:
     """URL path -> what its release page is made of (revision, status, publisher), for every release."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = sqlite3.connect(store.read_only_uri(db_path), uri=True)
     try:
         publishers = {row[0]: hashlib.sha256(repr(row[1:]).encode()).hexdigest()[:16]
                       for row in conn.execute("SELECT id, name, url, logo FROM publishers")}

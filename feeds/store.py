@@ -148,6 +148,12 @@ def _replace_index(db: sqlite_utils.Database, old: str, table: str, columns: lis
     db[table].create_index(columns, if_not_exists=True)
 
 
+def read_only_uri(path: str | Path) -> str:
+    """The URI that opens a database read-only, whatever its path holds: "#", "?" or "%" in a file name would
+    otherwise end or change the path that SQLite reads from the URI."""
+    return Path(path).absolute().as_uri() + "?mode=ro"
+
+
 def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
     """A connection with WAL and sane timeouts; creates the schema on first use."""
     path = Path(path)

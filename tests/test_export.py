@@ -4,6 +4,7 @@ public SQLite snapshot."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -290,6 +291,33 @@ def test_whole_table_csv_is_what_datasette_streams(tmp_path, site):
     newest_first = sorted(rows, key=lambda r: r[1])
     newest_first.sort(key=lambda r: r[0] or "", reverse=True)  # no date last, ties by id
     assert len(rows) == 2300 and rows == newest_first and rows[-1][0] == "" and rows[0][0] > rows[800][0]
+
+
+def test_a_database_whose_path_holds_uri_characters_is_read_where_it_is(built_db, tmp_path, site):
+    """Read-only connections open a URI: "#", "?" and "%" in a folder's name must not end or change its path."""
+    import shutil
+
+    from feeds import site as static
+    from feeds.opendata import table_metadata
+    from feeds.server import ResponseCache
+    from feeds.web import create_app
+
+    folder = tmp_path / "Communiqués #2 ?x=1 100%"
+    folder.mkdir()
+    db_path = folder / "pressroom.db"
+    shutil.copy(built_db, db_path)
+    count = store.count(store.connect(db_path))
+    assert count > 5
+    snapshot = export.snapshot(db_path, folder / "exports")
+    assert sqlite3.connect(snapshot).execute("select count(*) from releases").fetchone() == (count,)
+    assert len(export.datasette_csv(db_path, "releases", table_metadata("releases")).splitlines()) > count
+    client = create_app({"DATABASE": str(db_path), "SITE": site}).test_client()
+    assert len(client.get("/donnees-ouvertes/releases.json").get_json()) == count
+    cache = ResponseCache(db_path)
+    assert cache._current() and cache.version[1] == store.data_version(store.connect(db_path))
+    report = static.build(db_path, tmp_path / "public", dataclasses.replace(site, base_url="https://example.org"),
+                          workers=1, downloads=False)
+    assert report.broken == [] and len(list((tmp_path / "public" / "releases").glob("*.html"))) == count
 
 
 def test_sig_download_reuses_the_documents_of_unchanged_revisions(built_db, tmp_path, monkeypatch):

@@ -39,7 +39,7 @@ def _export_dir() -> Path:
 
 
 def _read_only() -> sqlite3.Connection:
-    conn = sqlite3.connect(f"file:{current_app.config['DATABASE']}?mode=ro", uri=True, isolation_level=None,
+    conn = sqlite3.connect(store.read_only_uri(current_app.config["DATABASE"]), uri=True, isolation_level=None,
                            check_same_thread=False)
     conn.execute("BEGIN")  # one read transaction: rows and data version agree
     return conn
