@@ -293,6 +293,20 @@ def test_whole_table_csv_is_what_datasette_streams(tmp_path, site):
     assert len(rows) == 2300 and rows == newest_first and rows[-1][0] == "" and rows[0][0] > rows[800][0]
 
 
+def test_a_table_holding_a_blob_is_left_to_datasette(db_path):
+    """Datasette writes a BLOB as a link to it, which the CSV writer of the static build does not imitate."""
+    from feeds.opendata import table_metadata
+
+    conn = sqlite3.connect(db_path)
+    release_id = conn.execute("select id from releases limit 1").fetchone()[0]
+    with conn:
+        conn.execute("insert into links values (?, 99, ?, 'lien')", (release_id, b"\x00\xff"))
+    conn.close()
+    assert export.datasette_csv(db_path, "releases", table_metadata("releases")).startswith(b"id,title,")
+    with pytest.raises(export.ExportError, match="links"):
+        export.datasette_csv(db_path, "links", table_metadata("links"))
+
+
 def test_a_database_whose_path_holds_uri_characters_is_read_where_it_is(built_db, tmp_path, site):
     """Read-only connections open a URI: "#", "?" and "%" in a folder's name must not end or change its path."""
     import shutil
