@@ -156,22 +156,42 @@ def serve(db_path, site_path, host, port, base_url):
 @click.option("--full", is_flag=True, help="Render every release page again, even those of unchanged releases.")
 @click.option("--skip-downloads", is_flag=True,
               help="Keep the open data section (tables, SQLite file) as the last build wrote it.")
-def build(out, db_path, site_path, base_url, datasette_url, workers, full, skip_downloads):
+@click.option("--watch", is_flag=True, help="Keep running: build again whenever the data changes.")
+@click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="With --watch: seconds between two looks at the database.")
+def build(out, db_path, site_path, base_url, datasette_url, workers, full, skip_downloads, watch, interval):
     """Write every public page, feed and download into OUT as static files, with an nginx snippet and _headers.
 
-    Run it again after a change: only the files whose bytes changed are written.
+    Run it again after a change: only the files whose bytes changed are written. With --watch, it runs
+    until stopped (Ctrl-C) and builds again after every change of the data.
     """
+    from datetime import datetime
+
     from feeds import site as static
 
     site = _site(site_path, base_url)
+    options = {"datasette_url": datasette_url, "workers": workers, "downloads": not skip_downloads}
+
+    def report(result: static.BuildReport, stamp: str = "") -> None:
+        for url in result.broken:
+            click.echo(f"warning: lien sans réponse : {url}", err=True)
+        click.echo(f"{stamp}{result.summary()}")
+        sys.stdout.flush()
+
+    if watch:
+        click.echo(f"Surveillance de {db_path} (Ctrl-C pour arrêter)", err=True)
+        try:
+            static.watch(db_path, out, site, interval, full=full, **options,
+                         on_report=lambda result: report(result, datetime.now(site.tz).strftime("%H:%M:%S ")),
+                         on_error=lambda exc: click.echo(f"error: {exc}", err=True))
+        except KeyboardInterrupt:
+            pass
+        return
     try:
-        report = static.build(db_path, out, site, datasette_url=datasette_url, workers=workers, full=full,
-                              downloads=not skip_downloads)
+        result = static.build(db_path, out, site, full=full, **options)
     except static.BuildError as exc:
         raise click.ClickException(str(exc)) from None
-    for url in report.broken:
-        click.echo(f"warning: lien sans réponse : {url}", err=True)
-    click.echo(report.summary())
+    report(result)
 
 
 # ---------------------------------------------------------------- publishing workflow: watch, tokens, withdrawal

@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import multiprocessing
 import os
 import sqlite3
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -115,6 +113,9 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
     workers = workers if workers is not None else (os.cpu_count() or 1)
     pool = None
     if workers > 1 and len(files) >= PARALLEL_FROM:
+        import multiprocessing  # with its pool, 20 ms of imports that the web app (feeds.web.api) does without
+        from concurrent.futures import ProcessPoolExecutor
+
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=leave_with_parent, initargs=(os.getpid(),))
 

@@ -29,16 +29,18 @@ import hashlib
 import html
 import io
 import json
+import operator
 import os
 import re
 import sqlite3
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import NotRequired, TypedDict
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
@@ -202,15 +204,20 @@ def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str,
         leave_with_parent(parent)
         gc.set_threshold(BUILD_GC_YOUNG, *gc.get_threshold()[1:])
     _made.clear()
-    app = create_app({"DATABASE": db_path, "SITE": site})
-    # Compiled templates kept between builds (in the user's private temporary folder): a rebuild every
-    # minute would otherwise compile them every time.
-    app.jinja_env.bytecode_cache = FileSystemBytecodeCache()
+    # A process that builds again (``watch``) keeps its app, with its templates loaded; not a forked worker,
+    # whose copy holds the parent's database connections.
+    made_for = (os.getpid(), db_path, repr(asdict(site)), datasette_url)
+    app = _worker["app"] if _worker.get("made_for") == made_for else None
+    if app is None:
+        app = create_app({"DATABASE": db_path, "SITE": site})
+        # Compiled templates kept between builds (in the user's private temporary folder): a rebuild every
+        # minute would otherwise compile them every time.
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache()
+        # A build asks for every feed document once: the server's cache of 512 documents would only hold 120 MB.
+        app.extensions["pressroom_feed_cache"] = syndication.FeedCache(size=0)
     # The database does not change during a build: listings and feeds read it once (feeds.web.selection).
     app.extensions["pressroom_source"] = Snapshot(app.extensions["pressroom_db"]())
-    # A build asks for every feed document once: the server's cache of 512 documents would only hold 120 MB.
-    app.extensions["pressroom_feed_cache"] = syndication.FeedCache(size=0)
-    _worker.update(out=Path(out), db_path=db_path, site=site, datasette=None, app=app)
+    _worker.update(out=Path(out), db_path=db_path, site=site, datasette=None, app=app, made_for=made_for)
 
 
 def run_async(coroutine):
@@ -490,10 +497,12 @@ class Keys:
         selection, _, size = found
         path = urlsplit(url).path
         fmt = _feed_format(path)
+        if fmt:  # feed_url's archive n: its path, "/n" before the format's extension, its query
+            head, _, query = self.feed_url(fmt, selection, 1, root="").partition("?")
+            head, query = head[:-len(f"/1.{fmt}")], f"?{query}" if query else ""
         made = {}
         for n in range(1, self.archive_count(self.snapshot.count(selection), size) + 1):
-            made[self.feed_url(fmt, selection, n, root="") if fmt else f"{path.rstrip('/')}/page/{n}"] = (
-                selection, n, size)
+            made[f"{head}/{n}.{fmt}{query}" if fmt else f"{path.rstrip('/')}/page/{n}"] = (selection, n, size)
         self.parsed.update(made)  # what parsing these URLs would answer
         return list(made)
 
@@ -553,15 +562,33 @@ def _files_under(folder: Path) -> set[str]:
     return found
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+# The manifest this process wrote last, and its pages: the next build in the same process (``watch``) need
+# not read them again, as long as the file is still the one it wrote (``_write`` replaces it: a new inode).
+_last_manifest: dict[Path, tuple[tuple[int, int, int] | None, dict[str, Page]]] = {}
+
+
 def read_manifest(out: Path) -> dict[str, Page]:
     """URL -> page of the last build into ``out``; empty when there is none (or it cannot be read)."""
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         urls, fields = data["links"], data["fields"]
-        pages = [dict(zip(fields, row, strict=True)) for row in data["pages"]]
-        for page in pages:
-            page["links"] = [urls[i] for i in page["links"]]
-        return {page["url"]: page for page in pages}
+        pages = {}
+        for row in data["pages"]:
+            if len(row) != len(fields):
+                return {}
+            page = dict(zip(fields, row, strict=False))  # checked above, faster than strict
+            if page["links"]:  # most pages are leaves, without links
+                page["links"] = [urls[i] for i in page["links"]]
+            pages[page["url"]] = page
+        return pages
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return {}
 
@@ -570,8 +597,9 @@ def _manifest(base_url: str, pages: list[dict]) -> bytes:
     """The pages as JSON rows, each link once in a shared list (many pages link the same facet pages)."""
     index: dict[str, int] = {}
     fields = list(Page.__annotations__)
-    head = fields[:-1]
-    rows = [[*map(page.get, head), [index.setdefault(link, len(index)) for link in page["links"]]] for page in pages]
+    head = operator.itemgetter(*fields[:-1])
+    rows = [[*head(page), [index.setdefault(link, len(index)) for link in page["links"]] if page["links"] else []]
+            for page in pages]
     return json.dumps({"base_url": base_url, "fields": fields, "links": list(index), "pages": rows},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -622,7 +650,8 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BuildError(f"dossier de sortie impossible à créer : {out} ({exc})") from None
-    old = read_manifest(out)
+    stamp, remembered = _last_manifest.pop(out.resolve(), (None, {}))
+    old = remembered if stamp and stamp == _stamp(out / MANIFEST) else read_manifest(out)
     on_disk = _files_under(out) if old else set()
     workers = workers or os.cpu_count() or 1
 
@@ -638,9 +667,11 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     # link to, so they are not read) with the archive pages of every listing and feed.
     frontier = [*SEEDS, NOT_FOUND_PROBE]
     from_data = [*keys.facet_pages, *keys.releases]
-    pool: ProcessPoolExecutor | None = None
+    pool = None
 
-    def start_pool() -> ProcessPoolExecutor:
+    def start_pool():
+        from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports, for a full build only
+
         # This process renders too (the feeds, then what the others have not started): one worker fewer.
         return ProcessPoolExecutor(workers - 1, initializer=_init_worker,
                                    initargs=(db_path, site, datasette_url, str(out), os.getpid()))
@@ -715,10 +746,50 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
         _write(out, name, body.encode("utf-8"))
         report.written.append(name)
     _write(out, MANIFEST, _manifest(base_url, ordered))
+    _last_manifest[out.resolve()] = _stamp(out / MANIFEST), pages
     report.files = len(files)
     report.broken.sort()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _data_state(db_path: str) -> tuple[int, str | None]:
+    """(data version, the next embargo to end) of the database."""
+    db = store.connect(db_path, create=False)
+    try:
+        return store.data_version(db), store.next_embargo(db)
+    finally:
+        db.conn.close()
+
+
+def watch(db_path: str | Path, out: str | Path, site: Site, interval: float = 2.0, refresh: float = 3600.0,
+          stop: threading.Event | None = None, on_report: Callable[[BuildReport], None] | None = None,
+          on_error: Callable[[Exception], None] | None = None, full: bool = False, **options) -> None:
+    """Build now, then again whenever the data moves (a new version, an embargo that ends) and at least every
+    ``refresh`` seconds (the news sitemap lists the last two days); returns once ``stop`` is set.
+
+    One process for every build: its imports, its app and the pages of its last manifest serve them all, so
+    a new release is on disk in about half the time of a new ``feeds build``. ``full`` is for the first build;
+    ``options`` are ``build``'s.
+    """
+    stop = stop or threading.Event()
+    built: tuple[int, float] | None = None  # (data version the last build started from, when)
+    while True:
+        try:
+            version, embargo = _data_state(str(db_path))
+            due = embargo is not None and datetime.fromisoformat(embargo) <= datetime.now(site.tz)
+            if built is None or version != built[0] or due or time.monotonic() - built[1] >= refresh:
+                built = version, time.monotonic()  # a build that publishes an embargo moves it: one more build
+                report = build(db_path, out, site, full=full, **options)
+                full = False
+                if on_report:
+                    on_report(report)
+        except (BuildError, store.StoreError, sqlite3.Error) as exc:
+            if on_error is None:
+                raise
+            on_error(exc)
+        if stop.wait(interval):
+            return
 
 
 # ---------------------------------------------------------------- web server configuration

@@ -4,6 +4,7 @@ import gc
 import re
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -277,3 +278,91 @@ def test_cli_build_prints_its_summary(db_path, tmp_path):
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1
     assert "base de données introuvable" in bad.stderr
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_watch_builds_again_when_the_data_changes(db_path, tmp_path, public_site):
+    """One process for every build: what it writes after a new release is what a new process would write, and a
+    manifest changed behind its back is read again rather than trusted."""
+    import threading
+
+    out, reports, errors, stop = tmp_path / "out", [], [], threading.Event()
+    watcher = threading.Thread(target=static.watch, args=(db_path, out, public_site, 0.05),
+                               kwargs={"stop": stop, "on_report": reports.append, "on_error": errors.append,
+                                       "workers": 1})
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 120
+
+        def wait_for(n: int) -> None:
+            while len(reports) < n and not errors and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert len(reports) >= n and not errors, errors
+
+        wait_for(1)
+        first = reports[0]
+        time.sleep(0.3)  # nothing changed: nothing built
+        assert len(reports) == 1
+        new_id = add_release(db_path, tmp_path / "new", public_site, now_paris() - timedelta(hours=1))
+        wait_for(2)
+    finally:
+        stop.set()
+        watcher.join(30)
+    assert not watcher.is_alive() and len(reports) == 2
+    second = reports[1]
+    assert {f"releases/{new_id}.html", "index.html", "feed.atom", "sitemap.xml"} <= set(second.written)
+    assert second.rendered < first.rendered / 4
+    assert new_id in (out / "feed.atom").read_text(encoding="utf-8")
+
+    cold = tmp_path / "cold"
+    static.build(db_path, cold, public_site, workers=1)
+    assert _files(out) == _files(cold)
+
+    # The manifest written by another process (here: none at all) is not the one this process remembers.
+    (out / static.MANIFEST).unlink()
+    again = static.build(db_path, out, public_site, workers=1)
+    assert again.rendered >= again.files
+    assert _files(out) == _files(cold)
+
+
+def test_cli_build_watch_follows_the_ingests(db_path, tmp_path):
+    import select
+    import signal
+
+    out = tmp_path / "site"
+    proc = subprocess.Popen([str(FEEDS_BIN), "build", str(out), "--db", str(db_path), "--base-url", BASE,
+                             "--workers", "1", "--skip-downloads", "--watch", "--interval", "0.1"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+
+    def next_line() -> str:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if select.select([proc.stdout], [], [], 0.5)[0]:
+                return proc.stdout.readline()
+        raise AssertionError(f"no build reported: {proc.stderr.read() if proc.poll() is not None else ''}")
+
+    try:
+        lines.append(next_line())
+        new_release(tmp_path / "new", now_paris() - timedelta(hours=1))
+        ingested = subprocess.run([str(FEEDS_BIN), "ingest", str(tmp_path / "new"), "--db", str(db_path)],
+                                  cwd=ROOT, capture_output=True, text=True)
+        assert ingested.returncode == 0, ingested.stderr
+        lines.append(next_line())
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
+    assert proc.returncode == 0
+    files = len(manifest(out))
+    first = re.fullmatch(r"\d\d:\d\d:\d\d (\d+) fichiers, (\d+) écrits, 0 supprimés, \d+ documents rendus en .* s\n",
+                         lines[0])
+    assert first and int(first[1]) == int(first[2]) - 3 == files - 1
+    assert re.fullmatch(rf"\d\d:\d\d:\d\d {files} fichiers, \d+ écrits, 0 supprimés, \d+ documents rendus en .* s\n",
+                        lines[1])
+    new_id = store.connect(db_path).conn.execute(
+        "SELECT id FROM releases WHERE source_name LIKE '%nouvelle-annonce%'").fetchone()[0]
+    page = (out / "releases" / f"{new_id}.html").read_text(encoding="utf-8")
+    assert "Une nouvelle annonce (nouvelle-annonce)" in page

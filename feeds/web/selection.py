@@ -50,19 +50,26 @@ class Snapshot(Live):
         self.order = [(row[0], row[1]) for row in rows]
         self.tokens = [f"{release_id} {revision}" for release_id, revision in self.order]  # what keys hash
         position = {row[0]: i for i, row in enumerate(rows)}
-        members: dict[tuple[str, str], set[int]] = defaultdict(set)
+        # One value of each of these facets a release: its position joins the lists in order.
+        members: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, (_, _, publisher, place, kind) in enumerate(rows):
-            for facet, value in (("publisher", publisher), ("place", place), ("kind", kind)):
-                if value is not None:
-                    members[(facet, value)].add(i)
+            if publisher is not None:
+                members[("publisher", publisher)].append(i)
+            if place is not None:
+                members[("place", place)].append(i)
+            if kind is not None:
+                members[("kind", kind)].append(i)
+        # Topics and people quoted: in no order, and a person may be quoted twice in a release.
+        linked: dict[tuple[str, str], set[int]] = defaultdict(set)
         for facet, sql in (
             ("topic", "SELECT rt.release_id, t.name FROM release_topics rt JOIN topics t ON t.id = rt.topic_id"),
             ("person", "SELECT q.release_id, p.name FROM quotes q JOIN people p ON p.id = q.person_id"),
         ):
             for release_id, name in conn.execute(sql):
-                if release_id in position:
-                    members[(facet, name)].add(position[release_id])
-        self.members = {key: sorted(found) for key, found in members.items()}
+                i = position.get(release_id)
+                if i is not None:
+                    linked[(facet, name)].add(i)
+        self.members = {**members, **{key: sorted(found) for key, found in linked.items()}}
         self.releases: dict[str, Row] = {}
         self.entries: dict[tuple[str, str], Entry] = {}
         self.kept = {}
