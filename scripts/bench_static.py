@@ -6,10 +6,11 @@
 The corpus is scripts/gen_corpus.py's (kept in WORK between runs, with its database). Measured: a full build
 into an empty folder; a rebuild with nothing changed; every page and feed rendered again with only the
 downloads on disk (what Hugo builds); after one new release (the newest), pages and feeds alone
-(--skip-downloads), then the downloads; both at once for another new release. Hugo (Debian package `hugo`)
-builds the same public releases as pages with RSS, with a taxonomy for each facet of ours (topic, publisher,
-place, person quoted, kind), once from scratch and once after the same new release (Hugo has no incremental
-build: it renders everything again).
+(--skip-downloads), then the downloads; both at once for another new release; five more new releases, each
+rebuilt by one watching process (`feeds build --watch`). Hugo (Debian package `hugo`) builds the same public
+releases as pages with RSS, with a taxonomy for each facet of ours (topic, publisher, place, person quoted,
+kind), once from scratch and once after the same new release (its command renders everything again); then
+`hugo --watch`, which keeps the site in memory, rebuilds after each of five new releases.
 
 Each `feeds build` runs as a user runs it, a command in a new process: its wall time counts the start of
 Python and the imports; the time the build itself reports is given beside it. Wall time and CPU time (user
@@ -32,6 +33,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -180,6 +182,38 @@ def hugo_build(folder: Path) -> None:
     subprocess.run(["hugo", "--quiet", "--source", str(folder), "--destination", str(folder / "public")], check=True)
 
 
+def hugo_watched(folder: Path, releases: int = 5) -> list[tuple[float, float]]:
+    """``hugo --watch`` (Hugo's own incremental rebuild, in memory): for each new release written as content,
+    (wall time from writing it to Hugo's "Total in" line, that line's time)."""
+    proc = subprocess.Popen(["hugo", "--watch", "--source", str(folder), "--destination", str(folder / "public")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    found = []
+
+    def line_with(text: str) -> str:
+        for line in proc.stdout:
+            if text in line:
+                return line
+        raise RuntimeError(f"hugo --watch stopped before printing {text!r}")
+
+    try:
+        line_with("Watching for changes")
+        for n in range(releases):
+            time.sleep(1)
+            front = {"title": f"Une nouvelle annonce {n}", "date": datetime.now(ZoneInfo("Europe/Paris")).isoformat(),
+                     "tags": ["Numérique"], "publishers": ["Direction interministérielle du numérique (DINUM)"],
+                     "places": [], "people": [], "kinds": ["communique"], "slug": f"nouvelle-annonce-{n}"}
+            (folder / "content" / "releases" / f"nouvelle-annonce-{n}.md").write_text(
+                json.dumps(front, ensure_ascii=False) + "\n\n<p>La DINUM présente un nouveau service.</p>\n",
+                encoding="utf-8")
+            written = time.perf_counter()
+            total = re.search(r"Total in (\d+) ms", line_with("Total in"))
+            found.append((time.perf_counter() - written, int(total[1]) / 1000))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(60)
+    return found
+
+
 def hugo_files(folder: Path) -> int:
     return sum(len(files) for _, _, files in os.walk(folder / "public"))
 
@@ -194,6 +228,30 @@ class Built:
     changed: int
     rendered: int
     seconds: float
+
+
+def watched(out: Path, db: Path, args, site, releases: int = 5) -> list[tuple[float, Built]]:
+    """``feeds build --watch``, one process building again after each new release: for each, (wall time from
+    the end of its ingest to the build's line, the build)."""
+    command = [str(ROOT / ".venv" / "bin" / "feeds"), "build", str(out), "--db", str(db), "--base-url", BASE,
+               *(["--workers", str(args.workers)] if args.workers else []), "--skip-downloads", "--watch",
+               "--interval", "0.1"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    found = []
+    try:
+        proc.stdout.readline()  # its first build: nothing changed
+        for _ in range(releases):
+            time.sleep(1)
+            add_release(db, args.work / "new", site)
+            ingested = time.perf_counter()
+            line = proc.stdout.readline()
+            wall = time.perf_counter() - ingested
+            files, written, removed, rendered, seconds = SUMMARY.search(line).groups()
+            found.append((wall, Built(int(files), int(written) + int(removed), int(rendered), float(seconds))))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(60)
+    return found
 
 
 def main() -> None:
@@ -256,7 +314,12 @@ def main() -> None:
     both, wall, used = timed(build)
     rows.append(("feeds build, one more new release, downloads included", wall, used, both.files, both.changed,
                  both.seconds))
+    warm = watched(out, db, args, site)
+    rows.append((f"feeds build --watch --skip-downloads, one new release (median of {len(warm)}; wall: from the "
+                 "ingest's end to the build's line)", statistics.median(w for w, _ in warm), None, warm[-1][1].files,
+                 warm[-1][1].changed, statistics.median(b.seconds for _, b in warm)))
 
+    hugo_warm: list[tuple[float, float]] = []
     if not args.no_hugo and shutil.which("hugo"):
         folder = args.work / "hugo"
         for name, releases in (("hugo, full", source), ("hugo, one new release (rebuilds all)", db)):
@@ -264,6 +327,10 @@ def main() -> None:
             _, wall, used = timed(lambda: hugo_build(folder))
             files = hugo_files(folder)
             rows.append((name, wall, used, files, files, None))
+        hugo_warm = hugo_watched(folder)
+        rows.append((f"hugo --watch, one new release (median of {len(hugo_warm)}; wall: from writing it to Hugo's "
+                     "line; Hugo's own time beside it)", statistics.median(w for w, _ in hugo_warm), None,
+                     hugo_files(folder), None, statistics.median(t for _, t in hugo_warm)))
         # Both full builds again, one after the other, each into a new folder and from no exports (as the
         # first row): the ratio of each pair, measured in the same minute.
         for _ in range(args.rounds):
@@ -280,7 +347,14 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, wall, used, files, written, seconds in rows:
         itself = f"{seconds:.2f}" if seconds is not None else ""
-        print(f"| {name} | {wall:.2f} | {used:.2f} | {itself} | {files} | {written} | {files / wall:.0f} |")
+        cpu = f"{used:.2f}" if used is not None else ""
+        print(f"| {name} | {wall:.2f} | {cpu} | {itself} | {files} | {written if written is not None else ''} | "
+              f"{files / wall:.0f} |")
+    print("\nEach new release in feeds build --watch: " + ", ".join(
+        f"{b.seconds:.2f} s ({w:.2f} s after the ingest)" for w, b in warm))
+    if hugo_warm:
+        print("Each new release in hugo --watch: " + ", ".join(f"{t:.2f} s ({w:.2f} s after writing it)"
+                                                             for w, t in hugo_warm))
     hugo = {name: wall for name, wall, *_ in rows}.get("hugo, full")
     if hugo:
         print(f"\nFull build / Hugo's: {rows[0][1] / hugo:.1f}x with the downloads, {rows[2][1] / hugo:.1f}x for the "
