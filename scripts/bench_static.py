@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import re
 import resource
 import shutil
@@ -37,6 +38,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -182,21 +184,13 @@ def hugo_build(folder: Path) -> None:
     subprocess.run(["hugo", "--quiet", "--source", str(folder), "--destination", str(folder / "public")], check=True)
 
 
-def hugo_watched(folder: Path, releases: int = 5) -> list[tuple[float, float]]:
-    """``hugo --watch`` (Hugo's own incremental rebuild, in memory): for each new release written as content,
-    (wall time from writing it to Hugo's "Total in" line, that line's time)."""
-    proc = subprocess.Popen(["hugo", "--watch", "--source", str(folder), "--destination", str(folder / "public")],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def hugo_watched(folder: Path, releases: int = 5) -> list[tuple[float, int, float]]:
+    """``hugo --watch`` (Hugo's own incremental rebuild): for each new release written as content, (wall time
+    from writing it to the end of the last rebuild it caused, how many rebuilds, Hugo's "Total in" times)."""
+    watching = Watching(["hugo", "--watch", "--source", str(folder), "--destination", str(folder / "public")])
     found = []
-
-    def line_with(text: str) -> str:
-        for line in proc.stdout:
-            if text in line:
-                return line
-        raise RuntimeError(f"hugo --watch stopped before printing {text!r}")
-
     try:
-        line_with("Watching for changes")
+        watching.until("Watching for changes")
         for n in range(releases):
             time.sleep(1)
             front = {"title": f"Une nouvelle annonce {n}", "date": datetime.now(ZoneInfo("Europe/Paris")).isoformat(),
@@ -206,11 +200,11 @@ def hugo_watched(folder: Path, releases: int = 5) -> list[tuple[float, float]]:
                 json.dumps(front, ensure_ascii=False) + "\n\n<p>La DINUM présente un nouveau service.</p>\n",
                 encoding="utf-8")
             written = time.perf_counter()
-            total = re.search(r"Total in (\d+) ms", line_with("Total in"))
-            found.append((time.perf_counter() - written, int(total[1]) / 1000))
+            lines = watching.settled("Total in")
+            totals = sum(int(re.search(r"Total in (\d+) ms", line)[1]) for _, line in lines) / 1000
+            found.append((lines[-1][0] - written, len(lines), totals))
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(60)
+        watching.stop()
     return found
 
 
@@ -230,27 +224,61 @@ class Built:
     seconds: float
 
 
-def watched(out: Path, db: Path, args, site, releases: int = 5) -> list[tuple[float, Built]]:
+class Watching:
+    """A command that keeps running (``--watch``): the lines it prints, each with the time it arrived."""
+
+    def __init__(self, command: list[str]):
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put((time.perf_counter(), line))
+
+    def until(self, text: str, timeout: float = 600) -> tuple[float, str]:
+        """The next line holding ``text``."""
+        while True:
+            at, line = self.lines.get(timeout=timeout)
+            if text in line:
+                return at, line
+
+    def settled(self, text: str, quiet: float = 3.0) -> list[tuple[float, str]]:
+        """Every line holding ``text`` until the command has printed nothing for ``quiet`` seconds: a change
+        may cause more than one rebuild, and the last one ends the work."""
+        found = [self.until(text)]
+        while True:
+            try:
+                at, line = self.lines.get(timeout=quiet)
+            except queue.Empty:
+                return found
+            if text in line:
+                found.append((at, line))
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(60)
+
+
+def watched(out: Path, db: Path, args, site, releases: int = 5) -> list[tuple[float, int, Built]]:
     """``feeds build --watch``, one process building again after each new release: for each, (wall time from
-    the end of its ingest to the build's line, the build)."""
-    command = [str(ROOT / ".venv" / "bin" / "feeds"), "build", str(out), "--db", str(db), "--base-url", BASE,
-               *(["--workers", str(args.workers)] if args.workers else []), "--skip-downloads", "--watch",
-               "--interval", "0.1"]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    the end of its ingest to the end of the last build it caused, how many builds, that build)."""
+    watching = Watching([str(ROOT / ".venv" / "bin" / "feeds"), "build", str(out), "--db", str(db), "--base-url",
+                         BASE, *(["--workers", str(args.workers)] if args.workers else []), "--skip-downloads",
+                         "--watch", "--interval", "0.1"])
     found = []
     try:
-        proc.stdout.readline()  # its first build: nothing changed
+        watching.until("fichiers,")  # its first build: nothing changed
         for _ in range(releases):
             time.sleep(1)
             add_release(db, args.work / "new", site)
             ingested = time.perf_counter()
-            line = proc.stdout.readline()
-            wall = time.perf_counter() - ingested
-            files, written, removed, rendered, seconds = SUMMARY.search(line).groups()
-            found.append((wall, Built(int(files), int(written) + int(removed), int(rendered), float(seconds))))
+            lines = watching.settled("fichiers,")
+            files, written, removed, rendered, seconds = SUMMARY.search(lines[-1][1]).groups()
+            found.append((lines[-1][0] - ingested, len(lines),
+                          Built(int(files), int(written) + int(removed), int(rendered), float(seconds))))
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(60)
+        watching.stop()
     return found
 
 
@@ -316,10 +344,10 @@ def main() -> None:
                  both.seconds))
     warm = watched(out, db, args, site)
     rows.append((f"feeds build --watch --skip-downloads, one new release (median of {len(warm)}; wall: from the "
-                 "ingest's end to the build's line)", statistics.median(w for w, _ in warm), None, warm[-1][1].files,
-                 warm[-1][1].changed, statistics.median(b.seconds for _, b in warm)))
+                 "ingest's end to the build's end)", statistics.median(w for w, _, _ in warm), None,
+                 warm[-1][2].files, warm[-1][2].changed, statistics.median(b.seconds for _, _, b in warm)))
 
-    hugo_warm: list[tuple[float, float]] = []
+    hugo_warm: list[tuple[float, int, float]] = []
     if not args.no_hugo and shutil.which("hugo"):
         folder = args.work / "hugo"
         for name, releases in (("hugo, full", source), ("hugo, one new release (rebuilds all)", db)):
@@ -328,9 +356,9 @@ def main() -> None:
             files = hugo_files(folder)
             rows.append((name, wall, used, files, files, None))
         hugo_warm = hugo_watched(folder)
-        rows.append((f"hugo --watch, one new release (median of {len(hugo_warm)}; wall: from writing it to Hugo's "
-                     "line; Hugo's own time beside it)", statistics.median(w for w, _ in hugo_warm), None,
-                     hugo_files(folder), None, statistics.median(t for _, t in hugo_warm)))
+        rows.append((f"hugo --watch, one new release (median of {len(hugo_warm)}; wall: from writing it to the end "
+                     "of its last rebuild; Hugo's own times beside it)", statistics.median(w for w, _, _ in hugo_warm),
+                     None, hugo_files(folder), None, statistics.median(t for _, _, t in hugo_warm)))
         # Both full builds again, one after the other, each into a new folder and from no exports (as the
         # first row): the ratio of each pair, measured in the same minute.
         for _ in range(args.rounds):
@@ -351,10 +379,10 @@ def main() -> None:
         print(f"| {name} | {wall:.2f} | {cpu} | {itself} | {files} | {written if written is not None else ''} | "
               f"{files / wall:.0f} |")
     print("\nEach new release in feeds build --watch: " + ", ".join(
-        f"{b.seconds:.2f} s ({w:.2f} s after the ingest)" for w, b in warm))
+        f"{b.seconds:.2f} s in {n} build(s), {w:.2f} s after the ingest" for w, n, b in warm))
     if hugo_warm:
-        print("Each new release in hugo --watch: " + ", ".join(f"{t:.2f} s ({w:.2f} s after writing it)"
-                                                             for w, t in hugo_warm))
+        print("Each new release in hugo --watch: " + ", ".join(
+            f"{t:.2f} s in {n} rebuild(s), {w:.2f} s after writing it" for w, n, t in hugo_warm))
     hugo = {name: wall for name, wall, *_ in rows}.get("hugo, full")
     if hugo:
         print(f"\nFull build / Hugo's: {rows[0][1] / hugo:.1f}x with the downloads, {rows[2][1] / hugo:.1f}x for the "
