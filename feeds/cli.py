@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -46,6 +47,14 @@ def cli():
     """Open press room: press releases as feeds, open data and web pages."""
     # Libraries' own warnings about a broken file would interleave with our "error: FILE: reason" lines.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+@cli.result_callback()
+def _done(*_results) -> None:
+    """A command has ended and the process with it: what it made needs no more collecting. Without this, the
+    interpreter's last collection walks every object the command kept (a build, every page it wrote): 0.2 s
+    after a rebuild at 10 000 releases, 1 s after a full build."""
+    gc.freeze()
 
 
 @cli.command()
@@ -179,11 +188,20 @@ def build(out, db_path, site_path, base_url, datasette_url, workers, full, skip_
         sys.stdout.flush()
 
     if watch:
+        last_error: list[str | None] = [None]
+
+        def built(result: static.BuildReport) -> None:
+            last_error[0] = None
+            report(result, datetime.now(site.tz).strftime("%H:%M:%S "))
+
+        def error(exc: Exception) -> None:
+            if str(exc) != last_error[0]:  # once, not at every look while it lasts
+                click.echo(f"error: {exc}", err=True)
+            last_error[0] = str(exc)
+
         click.echo(f"Surveillance de {db_path} (Ctrl-C pour arrêter)", err=True)
         try:
-            static.watch(db_path, out, site, interval, full=full, **options,
-                         on_report=lambda result: report(result, datetime.now(site.tz).strftime("%H:%M:%S ")),
-                         on_error=lambda exc: click.echo(f"error: {exc}", err=True))
+            static.watch(db_path, out, site, interval, full=full, **options, on_report=built, on_error=error)
         except KeyboardInterrupt:
             pass
         return

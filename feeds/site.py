@@ -769,8 +769,8 @@ def watch(db_path: str | Path, out: str | Path, site: Site, interval: float = 2.
     ``refresh`` seconds (the news sitemap lists the last two days); returns once ``stop`` is set.
 
     One process for every build: its imports, its app and the pages of its last manifest serve them all, so
-    a new release is on disk in about half the time of a new ``feeds build``. ``full`` is for the first build;
-    ``options`` are ``build``'s.
+    a new release is on disk in a third to a half of the time of a new ``feeds build`` (BENCHMARKS.md).
+    ``full`` is for the first build; ``options`` are ``build``'s.
     """
     stop = stop or threading.Event()
     built: tuple[int, float] | None = None  # (data version the last build started from, when)

@@ -366,3 +366,17 @@ def test_cli_build_watch_follows_the_ingests(db_path, tmp_path):
         "SELECT id FROM releases WHERE source_name LIKE '%nouvelle-annonce%'").fetchone()[0]
     page = (out / "releases" / f"{new_id}.html").read_text(encoding="utf-8")
     assert "Une nouvelle annonce (nouvelle-annonce)" in page
+
+
+def test_cli_build_watch_reports_an_error_once_while_it_lasts(tmp_path):
+    import signal
+
+    proc = subprocess.Popen([str(FEEDS_BIN), "build", str(tmp_path / "site"), "--db", str(tmp_path / "none.db"),
+                             "--base-url", BASE, "--watch", "--interval", "0.1"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)  # about thirty looks at the database
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and out == ""
+    assert err == (f"Surveillance de {tmp_path / 'none.db'} (Ctrl-C pour arrêter)\n"
+                   f"error: base de données introuvable : {tmp_path / 'none.db'}\n")
