@@ -770,7 +770,8 @@ def watch(db_path: str | Path, out: str | Path, site: Site, interval: float = 2.
 
     One process for every build: its imports, its app and the pages of its last manifest serve them all, so
     a new release is on disk in a third to a half of the time of a new ``feeds build`` (BENCHMARKS.md).
-    ``full`` is for the first build; ``options`` are ``build``'s.
+    ``full`` is for the first build; ``options`` are ``build``'s. After a failed build (``on_error``), the
+    next comes with the next change of the data, or within ``refresh``.
     """
     stop = stop or threading.Event()
     built: tuple[int, float] | None = None  # (data version the last build started from, when)
@@ -784,7 +785,7 @@ def watch(db_path: str | Path, out: str | Path, site: Site, interval: float = 2.
                 full = False
                 if on_report:
                     on_report(report)
-        except (BuildError, store.StoreError, sqlite3.Error) as exc:
+        except (BuildError, store.StoreError, sqlite3.Error, OSError) as exc:  # the next change builds again
             if on_error is None:
                 raise
             on_error(exc)

@@ -284,35 +284,44 @@ def _files(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
+class Watching:
+    """``static.watch`` in a thread, looking at the database every 50 ms: its reports and errors."""
+
+    def __init__(self, db_path: Path, out: Path, site):
+        import threading
+
+        self.reports, self.errors, self.stop = [], [], threading.Event()
+        self.thread = threading.Thread(target=static.watch, args=(db_path, out, site, 0.05),
+                                       kwargs={"stop": self.stop, "on_report": self.reports.append,
+                                               "on_error": self.errors.append, "workers": 1})
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.stop.set()
+        self.thread.join(30)
+        assert not self.thread.is_alive()
+
+    def wait_for(self, reports: int, errors: int = 0) -> None:
+        deadline = time.monotonic() + 120
+        while (len(self.reports) < reports or len(self.errors) < errors) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (len(self.reports), len(self.errors)) == (reports, errors), self.errors
+
+
 def test_watch_builds_again_when_the_data_changes(db_path, tmp_path, public_site):
     """One process for every build: what it writes after a new release is what a new process would write, and a
     manifest changed behind its back is read again rather than trusted."""
-    import threading
-
-    out, reports, errors, stop = tmp_path / "out", [], [], threading.Event()
-    watcher = threading.Thread(target=static.watch, args=(db_path, out, public_site, 0.05),
-                               kwargs={"stop": stop, "on_report": reports.append, "on_error": errors.append,
-                                       "workers": 1})
-    watcher.start()
-    try:
-        deadline = time.monotonic() + 120
-
-        def wait_for(n: int) -> None:
-            while len(reports) < n and not errors and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert len(reports) >= n and not errors, errors
-
-        wait_for(1)
-        first = reports[0]
+    out = tmp_path / "out"
+    with Watching(db_path, out, public_site) as watching:
+        watching.wait_for(1)
         time.sleep(0.3)  # nothing changed: nothing built
-        assert len(reports) == 1
+        watching.wait_for(1)
         new_id = add_release(db_path, tmp_path / "new", public_site, now_paris() - timedelta(hours=1))
-        wait_for(2)
-    finally:
-        stop.set()
-        watcher.join(30)
-    assert not watcher.is_alive() and len(reports) == 2
-    second = reports[1]
+        watching.wait_for(2)
+    first, second = watching.reports
     assert {f"releases/{new_id}.html", "index.html", "feed.atom", "sitemap.xml"} <= set(second.written)
     assert second.rendered < first.rendered / 4
     assert new_id in (out / "feed.atom").read_text(encoding="utf-8")
@@ -326,6 +335,21 @@ def test_watch_builds_again_when_the_data_changes(db_path, tmp_path, public_site
     again = static.build(db_path, out, public_site, workers=1)
     assert again.rendered >= again.files
     assert _files(out) == _files(cold)
+
+
+def test_watch_reports_a_failed_build_and_builds_after_the_next_change(db_path, tmp_path, public_site):
+    out = tmp_path / "out"
+    out.write_text("not a folder", encoding="utf-8")
+    with Watching(db_path, out, public_site) as watching:
+        watching.wait_for(0, errors=1)
+        assert str(watching.errors[0]).startswith(f"dossier de sortie impossible à créer : {out} (")
+        time.sleep(0.3)  # the data did not change: no second try
+        watching.wait_for(0, errors=1)
+        out.unlink()
+        new_id = add_release(db_path, tmp_path / "new", public_site, now_paris() - timedelta(hours=1))
+        watching.wait_for(1, errors=1)
+    assert new_id in (out / "feed.atom").read_text(encoding="utf-8")
+    assert watching.reports[0].files == len(manifest(out))
 
 
 def test_cli_build_watch_follows_the_ingests(db_path, tmp_path):
