@@ -2,8 +2,11 @@
 
 import gc
 import re
+import select
+import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -288,8 +291,6 @@ class Watching:
     """``static.watch`` in a thread, looking at the database every 50 ms: its reports and errors."""
 
     def __init__(self, db_path: Path, out: Path, site):
-        import threading
-
         self.reports, self.errors, self.stop = [], [], threading.Event()
         self.thread = threading.Thread(target=static.watch, args=(db_path, out, site, 0.05),
                                        kwargs={"stop": self.stop, "on_report": self.reports.append,
@@ -353,9 +354,6 @@ def test_watch_reports_a_failed_build_and_builds_after_the_next_change(db_path, 
 
 
 def test_cli_build_watch_follows_the_ingests(db_path, tmp_path):
-    import select
-    import signal
-
     out = tmp_path / "site"
     proc = subprocess.Popen([str(FEEDS_BIN), "build", str(out), "--db", str(db_path), "--base-url", BASE,
                              "--workers", "1", "--skip-downloads", "--watch", "--interval", "0.1"],
@@ -393,8 +391,6 @@ def test_cli_build_watch_follows_the_ingests(db_path, tmp_path):
 
 
 def test_cli_build_watch_reports_an_error_once_while_it_lasts(tmp_path):
-    import signal
-
     proc = subprocess.Popen([str(FEEDS_BIN), "build", str(tmp_path / "site"), "--db", str(tmp_path / "none.db"),
                              "--base-url", BASE, "--watch", "--interval", "0.1"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
