@@ -753,6 +753,18 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     return report
 
 
+def finish() -> None:
+    """For a process that ends with its build: the app's database connection closed (the last one to close
+    writes the WAL back into the database), and the cyclic collector kept from walking everything the build
+    kept, which the interpreter's last collection did for 0.2 s after a rebuild at 10 000 releases and for
+    1 s after a full build."""
+    _worker.pop("made_for", None)
+    app = _worker.pop("app", None)
+    if app is not None:
+        app.extensions["pressroom_source"].db.conn.close()
+    gc.freeze()
+
+
 def _data_state(db_path: str) -> tuple[int, str | None]:
     """(data version, the next embargo to end) of the database."""
     db = store.connect(db_path, create=False)

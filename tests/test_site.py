@@ -277,6 +277,9 @@ def test_cli_build_prints_its_summary(db_path, tmp_path):
     again = subprocess.run([str(FEEDS_BIN), "build", str(out), "--db", str(db_path), "--base-url", BASE,
                             "--workers", "1"], cwd=ROOT, capture_output=True, text=True)
     assert again.stdout.startswith(f"{files} fichiers, 0 écrits, 0 supprimés, ")
+    # Its connections closed on the way out: no write-ahead log left beside the database.
+    assert sorted(p.name for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)) == [
+        db_path.name, f"{db_path.name}-exports"]
     bad = subprocess.run([str(FEEDS_BIN), "build", str(out), "--db", str(tmp_path / "none.db"), "--base-url", BASE],
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1
@@ -378,6 +381,8 @@ def test_cli_build_watch_follows_the_ingests(db_path, tmp_path):
         proc.send_signal(signal.SIGINT)
         proc.wait(30)
     assert proc.returncode == 0
+    assert sorted(p.name for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)) == [
+        db_path.name, f"{db_path.name}-exports"]
     files = len(manifest(out))
     first = re.fullmatch(r"\d\d:\d\d:\d\d (\d+) fichiers, (\d+) écrits, 0 supprimés, \d+ documents rendus en .* s\n",
                          lines[0])
