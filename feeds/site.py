@@ -765,11 +765,13 @@ def finish() -> None:
     gc.freeze()
 
 
-def _data_state(db_path: str) -> tuple[int, str | None]:
-    """(data version, the next embargo to end) of the database."""
+def _data_state(db_path: str) -> tuple[tuple[int, int, int], str | None]:
+    """((data version, device, inode), the next embargo to end) of the database: a database made again from
+    scratch counts its versions from 1 again, in a new file."""
     db = store.connect(db_path, create=False)
     try:
-        return store.data_version(db), store.next_embargo(db)
+        found = os.stat(db_path)
+        return (store.data_version(db), found.st_dev, found.st_ino), store.next_embargo(db)
     finally:
         db.conn.close()
 
@@ -777,8 +779,9 @@ def _data_state(db_path: str) -> tuple[int, str | None]:
 def watch(db_path: str | Path, out: str | Path, site: Site, interval: float = 2.0, refresh: float = 3600.0,
           stop: threading.Event | None = None, on_report: Callable[[BuildReport], None] | None = None,
           on_error: Callable[[Exception], None] | None = None, full: bool = False, **options) -> None:
-    """Build now, then again whenever the data moves (a new version, an embargo that ends) and at least every
-    ``refresh`` seconds (the news sitemap lists the last two days); returns once ``stop`` is set.
+    """Build now, then again whenever the data moves (a new version or a new database file, an embargo that
+    ends) and at least every ``refresh`` seconds (the news sitemap lists the last two days); returns once
+    ``stop`` is set.
 
     One process for every build: its imports, its app and the pages of its last manifest serve them all, so
     a new release is on disk in a third to a half of the time of a new ``feeds build`` (BENCHMARKS.md).
@@ -786,7 +789,7 @@ def watch(db_path: str | Path, out: str | Path, site: Site, interval: float = 2.
     next comes with the next change of the data, or within ``refresh``.
     """
     stop = stop or threading.Event()
-    built: tuple[int, float] | None = None  # (data version the last build started from, when)
+    built: tuple[tuple, float] | None = None  # (the data the last build started from, when)
     while True:
         try:
             version, embargo = _data_state(str(db_path))

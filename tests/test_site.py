@@ -3,6 +3,7 @@
 import gc
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -339,6 +340,17 @@ def test_watch_builds_again_when_the_data_changes(db_path, tmp_path, public_site
     again = static.build(db_path, out, public_site, workers=1)
     assert again.rendered >= again.files
     assert _files(out) == _files(cold)
+
+
+def test_watch_builds_again_for_a_new_database_file_at_the_same_version(db_path, tmp_path, public_site):
+    """A database made again from scratch counts its versions from 1 again: the file, not only the version."""
+    out = tmp_path / "out"
+    with Watching(db_path, out, public_site) as watching:
+        watching.wait_for(1)
+        shutil.copy(db_path, tmp_path / "again.db")
+        (tmp_path / "again.db").replace(db_path)
+        watching.wait_for(2)
+    assert watching.reports[1].written == [] and watching.reports[1].files == watching.reports[0].files
 
 
 def test_watch_reports_a_failed_build_and_builds_after_the_next_change(db_path, tmp_path, public_site):
