@@ -465,18 +465,19 @@ class Keys:
         if found is None:
             return None
         selection, page, size = found
-        count = self.snapshot.count(selection)
+        tokens = self.snapshot.tokens_of(selection)
+        if not tokens:  # none, or the database would answer
+            return None
+        count = len(tokens)
         archives = self.archive_count(count, size)
         if page is None:
-            shown, links = self.snapshot.page(selection, size), f"{archives} {count}"
-        elif 1 <= page <= archives:
-            shown, links = self.snapshot.page(selection, size, (page - 1) * size, oldest_first=True), page < archives
+            shown, links = tokens[:size], f"{archives} {count}"
+        elif 1 <= page <= archives:  # counted from the oldest
+            end = max(count - (page - 1) * size, 0)
+            shown, links = tokens[max(end - size, 0):end][::-1], page < archives
         else:
             return None
-        if not count or shown is None:
-            return None
-        tokens = self.snapshot.tokens
-        made_of = "\n".join([url, str(links), *[tokens[i] for i in shown]])
+        made_of = "\n".join([url, str(links), *shown])
         return f"{self.fingerprint}:{hashlib.sha256(made_of.encode()).hexdigest()[:32]}"
 
     def leaf(self, url: str) -> bool:
@@ -817,29 +818,37 @@ def _mime(content_type: str) -> str:
     return content_type.split(";")[0].strip()
 
 
-def _ext(name: str) -> str:
-    base = name.rsplit("/", 1)[-1]
-    return base.rsplit(".", 1)[-1].lower() if "." in base else ""
-
-
 def _headers_plan(pages: list[dict]) -> tuple[dict[str, str], str | None, dict[str, tuple[str, str | None]]]:
     """(extension -> type, the usual Cache-Control, plain URL path -> (type, Cache-Control) where they differ)."""
-    served = [p for p in pages if p["status"] == 200]
-    extensions = [_ext(p["file"]) for p in served]
+    # One pass: the URLs served, by (extension, type, Cache-Control), groups in the order first seen.
+    groups: dict[tuple[str, str, str | None], list[str]] = {}
+    for p in pages:
+        if p["status"] == 200:
+            name = p["file"]
+            dot = name.rfind(".")
+            key = (name[dot + 1:].lower() if dot > name.rfind("/") else "", p["content_type"], p["cache_control"])
+            urls = groups.get(key)
+            if urls is None:
+                urls = groups[key] = []
+            urls.append(p["url"])
+    pairs: Counter = Counter()
+    caches: Counter = Counter()
+    for (ext, content_type, cache_control), urls in groups.items():
+        pairs[ext, content_type] += len(urls)
+        caches[cache_control] += len(urls)
     types: dict[str, str] = {}  # each extension's most frequent type, the first seen of equals
     most: dict[str, int] = {}
-    pairs = Counter((ext, p["content_type"]) for ext, p in zip(extensions, served, strict=True))
     for (ext, content_type), count in pairs.items():
         if ext and count > most.get(ext, 0):
             types[ext], most[ext] = content_type, count
-    usual = Counter(p["cache_control"] for p in served).most_common(1)
+    usual = caches.most_common(1)
     cache = usual[0][0] if usual else None
     exceptions: dict[str, tuple[str, str | None]] = {}
-    for ext, p in zip(extensions, served, strict=True):
-        if "?" in p["url"]:
-            continue  # a query file follows the location of its path
-        if types.get(ext) != p["content_type"] or p["cache_control"] != cache:
-            exceptions[p["url"]] = (p["content_type"], p["cache_control"])
+    for (ext, content_type, cache_control), urls in groups.items():
+        if types.get(ext) != content_type or cache_control != cache:
+            for url in urls:
+                if "?" not in url:  # a query file follows the location of its path
+                    exceptions[url] = (content_type, cache_control)
     return types, cache, exceptions
 
 
@@ -853,6 +862,7 @@ def _nginx_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same thousands of paths at every rebuild of a watching build
 def _nginx_location_path(path: str) -> str:
     # nginx matches locations on the decoded path; spaces and quotes need the quoted form.
     return _nginx_string(unquote(path))

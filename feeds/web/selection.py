@@ -70,6 +70,7 @@ class Snapshot(Live):
                 if i is not None:
                     linked[(facet, name)].add(i)
         self.members = {**members, **{key: sorted(found) for key, found in linked.items()}}
+        self.selection_tokens: dict[Selection, list[str]] = {}
         self.releases: dict[str, Row] = {}
         self.entries: dict[tuple[str, str], Entry] = {}
         self.kept = {}
@@ -95,6 +96,17 @@ class Snapshot(Live):
             return positions[offset:offset + limit]
         end = max(len(positions) - offset, 0)  # counted from the oldest, without reversing the whole selection
         return positions[max(end - limit, 0):end][::-1]
+
+    def tokens_of(self, selection: Selection) -> list[str] | None:
+        """The tokens of a selection's releases, newest first; None when the database must answer."""
+        found = self.selection_tokens.get(selection)
+        if found is None:
+            positions = self._positions(selection)
+            if positions is None:
+                return None
+            tokens = self.tokens
+            found = self.selection_tokens[selection] = tokens if not selection else [tokens[i] for i in positions]
+        return found
 
     def ids(self, selection: Selection, limit: int, offset: int = 0,
             oldest_first: bool = False) -> list[tuple[str, int]] | None:
