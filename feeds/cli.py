@@ -179,16 +179,18 @@ def build(out, db_path, site_path, base_url, datasette_url, workers, full, skip_
         sys.stdout.flush()
 
     if watch:
-        last_error: list[str | None] = [None]
+        last_error: str | None = None
 
         def built(result: static.BuildReport) -> None:
-            last_error[0] = None
+            nonlocal last_error
+            last_error = None
             report(result, datetime.now(site.tz).strftime("%H:%M:%S "))
 
         def error(exc: Exception) -> None:
-            if str(exc) != last_error[0]:  # once, not at every look while it lasts
+            nonlocal last_error
+            if str(exc) != last_error:  # once, not at every look while it lasts
                 click.echo(f"error: {exc}", err=True)
-            last_error[0] = str(exc)
+            last_error = str(exc)
 
         click.echo(f"Surveillance de {db_path} (Ctrl-C pour arrêter)", err=True)
         try:

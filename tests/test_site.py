@@ -268,6 +268,11 @@ def test_workers_and_this_process_build_what_one_process_builds(tmp_path, public
     assert all((alone / name).read_bytes() == (shared / name).read_bytes() for name in files)
 
 
+def _beside(db_path: Path) -> list[str]:
+    """The database's file and what SQLite or the press room keep beside it."""
+    return sorted(p.name for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+
+
 def test_cli_build_prints_its_summary(db_path, tmp_path):
     out = tmp_path / "site"
     result = subprocess.run([str(FEEDS_BIN), "build", str(out), "--db", str(db_path), "--base-url", BASE,
@@ -278,9 +283,7 @@ def test_cli_build_prints_its_summary(db_path, tmp_path):
     again = subprocess.run([str(FEEDS_BIN), "build", str(out), "--db", str(db_path), "--base-url", BASE,
                             "--workers", "1"], cwd=ROOT, capture_output=True, text=True)
     assert again.stdout.startswith(f"{files} fichiers, 0 écrits, 0 supprimés, ")
-    # Its connections closed on the way out: no write-ahead log left beside the database.
-    assert sorted(p.name for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)) == [
-        db_path.name, f"{db_path.name}-exports"]
+    assert _beside(db_path) == [db_path.name, f"{db_path.name}-exports"]  # connections closed: no WAL left
     bad = subprocess.run([str(FEEDS_BIN), "build", str(out), "--db", str(tmp_path / "none.db"), "--base-url", BASE],
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1
@@ -393,8 +396,7 @@ def test_cli_build_watch_follows_the_ingests(db_path, tmp_path):
         proc.send_signal(signal.SIGINT)
         proc.wait(30)
     assert proc.returncode == 0
-    assert sorted(p.name for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)) == [
-        db_path.name, f"{db_path.name}-exports"]
+    assert _beside(db_path) == [db_path.name, f"{db_path.name}-exports"]  # connections closed: no WAL left
     files = len(manifest(out))
     first = re.fullmatch(r"\d\d:\d\d:\d\d (\d+) fichiers, (\d+) écrits, 0 supprimés, \d+ documents rendus en .* s\n",
                          lines[0])
