@@ -1,6 +1,27 @@
 """Open press room: press releases as feeds, open data and web pages."""
 
+import functools
+import gc
+
 __version__ = "0.1.0"
+
+# Long runs (a build, an ingest) make objects by the million: with the young generation collected every 700 new
+# objects, the collector walks what they keep again and again (1 s of the main process's 17 s in a build of
+# 10 000 releases, 0.3 s with this; 0.2 s of an ingest's, 0.02 s with this).
+FEWER_COLLECTIONS_YOUNG = 20_000
+
+
+def fewer_collections(fn):
+    """``fn`` with the young generation collected less often, the thresholds put back after."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        before = gc.get_threshold()
+        gc.set_threshold(FEWER_COLLECTIONS_YOUNG, *before[1:])
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.set_threshold(*before)
+    return wrapper
 
 
 def leave_with_parent(parent: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import itertools
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
-from feeds import leave_with_parent, store
+from feeds import fewer_collections, leave_with_parent, store
 from feeds.config import Site
 from feeds.ingest import (
     DEFAULT_MAX_BYTES,
@@ -30,6 +29,7 @@ from feeds.ingest import (
     read_file,
 )
 from feeds.ingest.base import sha256
+from feeds.model import loads
 
 BATCH = 1000  # releases per write transaction (each commit writes back every index page the batch touched)
 CHUNK = 1000  # files read ahead and parsed together
@@ -94,6 +94,7 @@ class _Chunk:
     publishers: list[dict] = field(default_factory=list)
 
 
+@fewer_collections
 def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: str | None = None,
            max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None,
            progress: Callable[[Iterable], Iterable] | None = None, workers: int | None = None) -> Report:
@@ -157,7 +158,7 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
                 report.rejected.append(Rejected(name, error))
                 continue
             for text in texts:
-                record = json.loads(text)
+                record = loads(text)
                 other = seen_ids.get(record["id"])
                 if other and other != name:
                     report.rejected.append(Rejected(name, f"même identifiant ({record['id']}) que {other}"))

@@ -47,7 +47,7 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from werkzeug.wsgi import FileWrapper
 
-from feeds import export, leave_with_parent, opendata, store
+from feeds import FEWER_COLLECTIONS_YOUNG, export, fewer_collections, leave_with_parent, opendata, store
 from feeds.config import Site
 from feeds.web import syndication
 from feeds.web.selection import Snapshot
@@ -202,7 +202,7 @@ def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str,
 
     if parent is not None:  # a worker of the pool, which lives for one build
         leave_with_parent(parent)
-        gc.set_threshold(BUILD_GC_YOUNG, *gc.get_threshold()[1:])
+        gc.set_threshold(FEWER_COLLECTIONS_YOUNG, *gc.get_threshold()[1:])
     _made.clear()
     # A process that builds again (``watch``) keeps its app, with its templates loaded; not a forked worker,
     # whose copy holds the parent's database connections.
@@ -605,26 +605,7 @@ def _manifest(base_url: str, pages: list[dict]) -> bytes:
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-# A build keeps every release and feed entry it has made (each serves a dozen documents): with the young
-# generation collected every 700 new objects, the collector walks them again and again (1 s of the main
-# process's 17 s at 10 000 releases, 0.3 s with this).
-BUILD_GC_YOUNG = 20_000
-
-
-def _fewer_collections(fn):
-    """``fn`` with the young generation collected less often, the thresholds put back after."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        before = gc.get_threshold()
-        gc.set_threshold(BUILD_GC_YOUNG, *before[1:])
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            gc.set_threshold(*before)
-    return wrapper
-
-
-@_fewer_collections
+@fewer_collections
 def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str | None = None,
           workers: int | None = None, full: bool = False, downloads: bool = True,
           progress: Callable[[int], None] | None = None) -> BuildReport:

@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import DescIndex, quote_identifier
 
-from feeds.model import Release, Source
+from feeds.model import Release, Source, dumps, loads
 
 # Bump when normalisation changes, so unchanged files are parsed again.
 PARSER_VERSION = 1
@@ -287,7 +287,7 @@ def _previous(conn: sqlite3.Connection, release_id: str) -> tuple[str | None, in
 
 def _record_of(conn: sqlite3.Connection, release_id: str) -> dict | None:
     text = _previous(conn, release_id)[0]
-    return json.loads(text) if text is not None else None
+    return loads(text) if text is not None else None
 
 
 def changed_fields(old: dict, new: dict) -> list[str]:
@@ -319,18 +319,17 @@ _json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_as
 def _record_and_text(release: Release) -> tuple[dict, str]:
     """A release's record and its JSON. Lone surrogates, which no decoded document holds but a Release made
     in code may, become U+FFFD: SQLite stores UTF-8, which cannot hold them."""
-    record = release.to_dict()
-    text = _json(record)
+    record, text = release.to_dict(), release.to_json()
     if _SURROGATES.search(text):
         text = _SURROGATES.sub("\ufffd", text)
-        record = json.loads(text)
+        record = loads(text)
     return record, text
 
 
 def upsert_records(db: sqlite_utils.Database, records: Iterable[tuple[dict, str]], now: datetime,
                    publishers: dict[str, dict] | None = None) -> list[Outcome]:
     """``upsert_many`` for records already made (``Release.to_dict()``), each with its JSON text
-    (``json.dumps(record, ensure_ascii=False)``): ingest's worker processes serialise them."""
+    (``Release.to_json()``): ingest's worker processes serialise them."""
     return [outcome for outcome, _ in _write_all(db, records, now, publishers)]
 
 
@@ -368,7 +367,7 @@ class _Writes:
         old_text, last_revision = _previous(conn, release_id)
         last_revision = last_revision or 0
         if old_text is not None:
-            old = json.loads(old_text)
+            old = loads(old_text)
             changes = changed_fields(old, record)
             if not changes:
                 # Same content (perhaps re-encoded or re-spaced): remember the new bytes, nothing else moves.
@@ -383,7 +382,7 @@ class _Writes:
         else:
             changes = []
         if text is None:
-            text = _json(record)
+            text = dumps(record)
         self.changes += 1
         action = "new" if old_text is None else "updated"
         if not _is_public(record, now):
@@ -500,7 +499,7 @@ def publish_due(db: sqlite_utils.Database, now: datetime,
             row = conn.execute("SELECT record FROM _pending WHERE id = ?", (release_id,)).fetchone()
             if not row:
                 continue
-            release = Release.from_dict(json.loads(row[0]))
+            release = Release.from_dict(loads(row[0]))
             if release.embargo_until and release.embargo_until <= now:
                 conn.execute("DELETE FROM _pending WHERE id = ?", (release_id,))
                 writes.upsert(release.to_dict())
@@ -537,7 +536,7 @@ def get_record(db: sqlite_utils.Database, release_id: str) -> tuple[Release, dic
                        source=Source(data["source_name"], data["source_sha256"], data["source_format"]),
                        publisher=data["publisher_name"], kind=data["kind"] or "communique",
                        place=data["place"], status="published"), data
-    return Release.from_dict(json.loads(data["record"])), data
+    return Release.from_dict(loads(data["record"])), data
 
 
 def latest(db: sqlite_utils.Database, limit: int = 50, offset: int = 0, where: str = "",
@@ -549,7 +548,7 @@ def latest(db: sqlite_utils.Database, limit: int = 50, offset: int = 0, where: s
         "ORDER BY r.published DESC, r.id LIMIT ? OFFSET ?"
     )
     rows = db.conn.execute(sql, (*params, limit, offset)).fetchall()
-    return [Release.from_dict(json.loads(r[0])) for r in rows]
+    return [Release.from_dict(loads(r[0])) for r in rows]
 
 
 def count(db: sqlite_utils.Database, where: str = "", params: Iterable[Any] = ()) -> int:
@@ -564,7 +563,7 @@ def iter_public(db: sqlite_utils.Database) -> Iterator[Release]:
         "SELECT v.record FROM releases r JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision "
         "WHERE r.status = 'published' ORDER BY r.published DESC, r.id"
     ):
-        yield Release.from_dict(json.loads(record))
+        yield Release.from_dict(loads(record))
 
 
 def publishers(db: sqlite_utils.Database) -> dict[str, dict]:
@@ -619,7 +618,7 @@ def withdraw(db: sqlite_utils.Database, release_id: str, reason: str, now: datet
         # The record stays the document's own (its status included): the same document ingested again is
         # "unchanged" and the release stays withdrawn; a changed document publishes it again.
         text, last_revision = _previous(conn, release_id)
-        record, revision, source = json.loads(text), last_revision + 1, row[2]
+        record, revision, source = loads(text), last_revision + 1, row[2]
         cleared = ", ".join(f"{c} = NULL" for c in _WITHDRAWN_CLEARED)
         conn.execute(f"UPDATE releases SET status = 'withdrawn', withdrawn_reason = ?, withdrawn_at = ?, "
                      f"revision = ?, {cleared} WHERE id = ?", (reason, now.isoformat(), revision, release_id))
@@ -627,7 +626,7 @@ def withdraw(db: sqlite_utils.Database, release_id: str, reason: str, now: datet
         # What was withdrawn leaves the open data: every public revision becomes a tombstone, the
         # full record is kept privately.
         conn.execute("INSERT OR REPLACE INTO _withdrawn (id, record) VALUES (?, ?)",
-                     (release_id, json.dumps(record, ensure_ascii=False)))
+                     (release_id, text))
         tombstone = json.dumps({"id": release_id, "title": record.get("title"), "status": "withdrawn",
                                 "withdrawn_reason": reason, "withdrawn_at": now.isoformat()}, ensure_ascii=False)
         conn.execute("UPDATE revisions SET record = ? WHERE release_id = ?", (tombstone, release_id))
@@ -645,8 +644,8 @@ def history(db: sqlite_utils.Database, release_id: str) -> list[dict]:
     rows = db.conn.execute(
         "SELECT revision, recorded_at, source_sha256, changes, record FROM revisions WHERE release_id = ? "
         "ORDER BY revision", (release_id,))
-    return [{"revision": r[0], "recorded_at": r[1], "source_sha256": r[2], "changes": json.loads(r[3]),
-             "record": json.loads(r[4])} for r in rows]
+    return [{"revision": r[0], "recorded_at": r[1], "source_sha256": r[2], "changes": loads(r[3]),
+             "record": loads(r[4])} for r in rows]
 
 
 def stored_record(db: sqlite_utils.Database, release_id: str) -> dict | None:
@@ -693,7 +692,7 @@ def feed_entries(db: sqlite_utils.Database, filters: Iterable[tuple[str, str]] =
         f"WHERE r.status = 'published'{where} ORDER BY {order} LIMIT ? OFFSET ?",
         (*params, limit, offset),
     ).fetchall()
-    return [(Release.from_dict(json.loads(record)), recorded_at) for record, recorded_at in rows]
+    return [(Release.from_dict(loads(record)), recorded_at) for record, recorded_at in rows]
 
 
 def feed_count(db: sqlite_utils.Database, filters: Iterable[tuple[str, str]] = ()) -> int:
@@ -915,7 +914,7 @@ def _with_snippets(conn: sqlite3.Connection, expression: str, rowids: list[int])
         "JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision "
         f"WHERE releases_fts MATCH ? AND releases_fts.rowid IN ({', '.join('?' * len(rowids))})",
         (expression, *rowids))}
-    return [(Release.from_dict(json.loads(found[i][0])), found[i][1]) for i in rowids if i in found]
+    return [(Release.from_dict(loads(found[i][0])), found[i][1]) for i in rowids if i in found]
 
 
 _FACET_OPTIONS: dict[tuple, dict] = {}

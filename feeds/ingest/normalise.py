@@ -521,12 +521,22 @@ def extract_quotes(text: str) -> list[Quote]:
     return quotes
 
 
+# How French numbers are mostly written ("05 61 33 53 39", "05.61.33.50.50", "+33 4 67 22 81 81"): a trunk 0 or +33,
+# then the nine digits that phonenumbers.parse reads as the national number, in a tenth of its time (a tenth of
+# parsing a release). Every other form goes through it; ``test_written_french_numbers_read_as_phonenumbers_reads``.
+_FRENCH_WRITTEN = re.compile(r"(?:0|\+33[ .-]?)([1-9](?:[ .-]?[0-9]{2}){4})")
+_NO_SEPARATORS = str.maketrans("", "", " .-")
+
+
 @functools.lru_cache(maxsize=4096)  # press offices sign thousands of releases with the same few numbers
 def phone_e164(raw: str, region: str = "FR") -> str | None:
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
+    if region == "FR" and (written := _FRENCH_WRITTEN.fullmatch(raw)):
+        number = phonenumbers.PhoneNumber(country_code=33, national_number=int(written[1].translate(_NO_SEPARATORS)))
+    else:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            return None
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -7,12 +7,11 @@ order and the facets once, decodes each release once and builds each feed entry 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 from feeds import store
 from feeds.config import Site
-from feeds.model import Release
+from feeds.model import Release, loads
 from feeds.web.feedbuild import Entry
 
 Selection = tuple[tuple[str, str], ...]  # ((facet, value), …)
@@ -124,7 +123,7 @@ class Snapshot(Live):
             for release_id, record, recorded_at in self.db.conn.execute(
                     "SELECT r.id, v.record, v.recorded_at FROM releases r JOIN revisions v "
                     f"ON v.release_id = r.id AND v.revision = r.revision WHERE r.id IN ({marks})", missing):
-                self.releases[release_id] = (Release.from_dict(json.loads(record)), recorded_at)
+                self.releases[release_id] = (Release.from_dict(loads(record)), recorded_at)
         return [self.releases[release_id] for release_id, _ in page]
 
     def entry(self, release: Release, recorded_at: str | None, url: str, site: Site) -> Entry:
