@@ -116,6 +116,16 @@ def test_markdown_renders_as_markdown_it(lines, end, trailing):
     assert n.clean_text(got) == n.clean_text(reference.render(expected))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text("*_ a\n", max_size=40))
+@example("**a __b** c__ **d**")
+def test_bold_without_underscores_is_stripped_as_the_pattern_strips_it(text):
+    """strip_inline_markdown's pattern for bold in stars only removes what the pattern for both marks removes."""
+    expected = n._STRONG.sub(r"\2", text)
+    if "__" not in text:
+        assert n._STRONG_STARS.sub(r"\1", text) == expected
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.sampled_from(["0", "+33", "+33 ", "+33.", "+33-", "+330", "0033", "+32 ", ""]),
        st.text("0123456789", min_size=1, max_size=2),
