@@ -515,9 +515,8 @@ def extract_quotes(text: str) -> list[Quote]:
         body = clean_text(m["a"] or m["b"] or m["c"])
         if len(body.split()) < 6:
             continue  # names of events, titles: « MOOC of the year »
-        after = AFTER_QUOTE.match(text[m.end(): m.end() + 300])
-        before = BEFORE_QUOTE.search(text[max(0, m.start() - 300): m.start()])
-        found = after or before
+        found = (AFTER_QUOTE.match(text[m.end(): m.end() + 300])  # the speaker after the quote, else before it
+                 or BEFORE_QUOTE.search(text[max(0, m.start() - 300): m.start()]))
         speaker = clean_text(found["speaker"]) if found else None
         role = clean_text(found["role"]).rstrip(" ,;") if found and found["role"] else None
         quotes.append(Quote(text=body, speaker=speaker or None, role=role or None))
