@@ -329,11 +329,10 @@ _json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_as
 def _record_and_text(release: Release) -> tuple[dict, str]:
     """A release's record and its JSON. Lone surrogates, which no decoded document holds but a Release made
     in code may, become U+FFFD: SQLite stores UTF-8, which cannot hold them."""
-    record, text = release.to_dict(), release.to_json()
+    text = release.to_json()
     if _SURROGATES.search(text):
         text = _SURROGATES.sub("\ufffd", text)
-        record = loads(text)
-    return record, text
+    return loads(text), text
 
 
 def upsert_records(db: sqlite_utils.Database, records: Iterable[tuple[dict, str]], now: datetime,
