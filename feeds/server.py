@@ -222,9 +222,22 @@ class _Cached:
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else self.body})
 
 
+def _without_date(app):
+    """An ASGI app whose answers leave the Date header to the server. Werkzeug dates conditional answers itself:
+    uvicorn then sent two, and the cache replayed the time it kept an answer as the second."""
+    async def without_date(scope, receive, send):
+        async def send_without_date(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"date"]}
+            await send(message)
+
+        await app(scope, receive, send_without_date)
+    return without_date
+
+
 def create_asgi(db_path: str | Path, site: Site):
     flask_app = create_app({"DATABASE": str(db_path), "SITE": site})
-    wsgi = WSGIMiddleware(flask_app, workers=8)
+    wsgi = _without_date(WSGIMiddleware(flask_app, workers=8))
     cache = ResponseCache(db_path)
     datasette = make_datasette(db_path, site)
     datasette_app = datasette.app()

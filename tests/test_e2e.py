@@ -5,6 +5,8 @@ import io
 import json
 import re
 import subprocess
+import time
+from email.utils import parsedate_to_datetime
 
 import feedparser
 import pytest
@@ -89,3 +91,16 @@ def test_datasette_shows_the_licence(live_server):
     html = live_server.get("/data/").read().decode()
     assert 'href="https://www.etalab.gouv.fr/licence-ouverte-open-licence/"' in html
     assert "Licence Ouverte 2.0" in html
+
+
+def test_every_answer_has_one_current_date(live_server):
+    """One Date header (RFC 9110 allows no more), the server's: also on an answer the cache replays a while later."""
+    path = "/feed.rss"  # kept by the server's cache after the first answer (this one, or another test's)
+    first = live_server.get(path)
+    first.read()
+    time.sleep(1.1)
+    for response in (live_server.get(path), live_server.get("/"), live_server.get("/data/pressroom")):
+        response.read()
+        dates = response.headers.get_all("Date")
+        assert len(dates) == 1, (response.url, dates)
+        assert parsedate_to_datetime(dates[0]) > parsedate_to_datetime(first.headers["Date"])
