@@ -808,10 +808,7 @@ def _headers_plan(pages: list[dict]) -> tuple[dict[str, str], str | None, dict[s
             name = p["file"]
             dot = name.rfind(".")
             key = (name[dot + 1:].lower() if dot > name.rfind("/") else "", p["content_type"], p["cache_control"])
-            urls = groups.get(key)
-            if urls is None:
-                urls = groups[key] = []
-            urls.append(p["url"])
+            groups.setdefault(key, []).append(p["url"])
     pairs: Counter = Counter()
     caches: Counter = Counter()
     for (ext, content_type, cache_control), urls in groups.items():
