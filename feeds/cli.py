@@ -330,7 +330,7 @@ def withdraw(release_id, reason, db_path, site_path):
               help="lieu_publication of releases whose dateline names no place.")
 def export(fmt, out_path, db_path, site_path, base_url, default_place):
     """Write every public release in an open format (drafts, embargoes and withdrawals left out)."""
-    from feeds.export import SigOptions, write_sig
+    from feeds.export.sig import SigOptions, write_sig
 
     site = _site(site_path, base_url)
     try:

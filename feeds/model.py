@@ -11,7 +11,6 @@ from typing import Any
 
 import orjson
 
-KINDS = ("communique", "dossier", "invitation", "declaration", "article")
 STATUSES = ("published", "draft")
 
 

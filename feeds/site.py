@@ -48,6 +48,7 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 from werkzeug.wsgi import FileWrapper
 
 from feeds import FEWER_COLLECTIONS_YOUNG, export, fewer_collections, leave_with_parent, opendata, store
+from feeds.export import tables
 from feeds.config import Site
 from feeds.web import syndication
 from feeds.web.selection import Snapshot
@@ -234,11 +235,11 @@ _WHOLE_TABLE_CSV = re.compile(rf"{DATASETTE_PREFIX}pressroom/(\w+)\.csv\?_stream
 
 def _datasette_get(url: str) -> Answer:
     """A Datasette export (CSV or JSON) rendered in-process, as the live server answers it; a whole table in
-    CSV written by ``export.datasette_csv``, the same bytes without starting Datasette."""
+    CSV written by ``tables.datasette_csv``, the same bytes without starting Datasette."""
     table = _WHOLE_TABLE_CSV.fullmatch(url)
     if table:
         try:
-            body = export.datasette_csv(_worker["db_path"], table[1], opendata.table_metadata(table[1]))
+            body = tables.datasette_csv(_worker["db_path"], table[1], opendata.table_metadata(table[1]))
             return 200, "text/plain; charset=utf-8", None, body, None
         except export.ExportError:
             pass  # Datasette knows best

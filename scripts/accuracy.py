@@ -1,6 +1,6 @@
 """How well the ingesters read the real corpus: a short table, and a non-zero exit under target.
 
-    python scripts/accuracy.py [CORPUS]        # CORPUS defaults to ../shared/corpus beside the repository
+    python scripts/accuracy.py [CORPUS]        # CORPUS defaults to tests/corpus
 
 Titles are compared as a reader compares them: Unicode NFKC, typographic quotes and dashes folded to their
 ASCII forms, runs of whitespace folded to one space, case ignored. Nothing else is forgiven.
@@ -23,7 +23,7 @@ import yaml
 from feeds.ingest import Context, IngestError, parse_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+DEFAULT_CORPUS = ROOT / "tests" / "corpus"
 
 
 @dataclass

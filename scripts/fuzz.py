@@ -5,7 +5,7 @@ Each round takes a corpus document, mutates it (bit flips, byte insertions and d
 two documents, truncation, repeated chunks) and hands it to ``parse_bytes`` under every format. A parser
 may answer with releases or an ``IngestError``; anything else is a crash, saved with its traceback.
 
-    .venv/bin/python scripts/fuzz.py --seconds 60 [--corpus ../shared/corpus] [--out fuzz-crashes]
+    .venv/bin/python scripts/fuzz.py --seconds 60 [--corpus tests/corpus] [--out fuzz-crashes]
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def mutate(rng: random.Random, data: bytes, other: bytes) -> bytes:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "tests" / "corpus")
     parser.add_argument("--out", type=Path, default=ROOT / "fuzz-crashes")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write N realistic synthetic press releases, modelled on ../shared/corpus, deterministically.
+"""Write N realistic synthetic press releases, modelled on tests/corpus, deterministically.
 
 Half are press-release text (the seed's format: header, dateline, title, standfirst, body with
 emphasis, a quote with its speaker, a contact block), half Markdown with YAML front matter (the

@@ -16,7 +16,7 @@ from feeds.config import load_site
 from feeds.load import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "corpus"
 SEED = CORPUS / "seed" / "occitanie-2018-01-25-prix-mooc.txt"
 RELEASES = ROOT / "data" / "releases"
 FEEDS_BIN = Path(sys.executable).parent / "feeds"

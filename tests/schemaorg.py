@@ -1,4 +1,4 @@
-"""Check JSON-LD against schema.org's own vocabulary (../shared/vocab)."""
+"""Check JSON-LD against schema.org's own vocabulary (tests/vocab)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-VOCAB = Path(__file__).resolve().parents[2] / "shared" / "vocab" / "schemaorg-current-https.jsonld"
+VOCAB = Path(__file__).resolve().parent / "vocab" / "schemaorg-current-https.jsonld"
 
 
 def _ids(value) -> list[str]:

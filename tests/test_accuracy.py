@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "corpus"
 _spec = importlib.util.spec_from_file_location("accuracy", ROOT / "scripts" / "accuracy.py")
 accuracy = sys.modules.setdefault("accuracy", importlib.util.module_from_spec(_spec))
 _spec.loader.exec_module(accuracy)

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 from schemaorg import problems
 
-ATOM_RNC = ROOT.parent / "shared" / "schemas" / "atom.rnc"
+ATOM_RNC = ROOT / "tests" / "schemas" / "atom.rnc"
 SEED_TITLE = "1ère collectivité à concevoir un MOOC, la Région est plébiscitée pour sa démarche innovante"
 
 

@@ -16,6 +16,7 @@ import pytest
 from conftest import FEEDS_BIN, ROOT, SEED, now_paris
 
 from feeds import export, store
+from feeds.export import sig, tables
 from feeds.ingest import parse_bytes
 from feeds.ingest.sig import parse_many
 
@@ -100,7 +101,7 @@ def test_sig_export_has_every_public_release_once(sig_lines, built_db):
     db = store.connect(built_db)
     public = {r.id: r for r in store.iter_public(db)}
     assert sorted(r["document"]["titre"] for r in sig_lines) == sorted(r.title for r in public.values())
-    assert sorted(r["document"]["id"] for r in sig_lines) == sorted(export.sig_uuid("release", i) for i in public)
+    assert sorted(r["document"]["id"] for r in sig_lines) == sorted(sig.sig_uuid("release", i) for i in public)
     assert len({r["document"]["id"] for r in sig_lines}) == len(sig_lines)
 
 
@@ -146,13 +147,13 @@ def test_seed_as_sig_record(sig_lines, built_db):
         "version": 1, "langue": "FR", "type": "communique_de_presse",
         "url": f"https://presse.example.test/releases/{release_id}", "lieu_publication": "Toulouse",
         "date_publication": "2018-01-25", "mots_cles": []}
-    assert doc["emetteurs"] == [{"ministere_id": export.sig_uuid("publisher", "Région Occitanie / "
+    assert doc["emetteurs"] == [{"ministere_id": sig.sig_uuid("publisher", "Région Occitanie / "
                                                                               "Pyrénées-Méditerranée"),
-                                 "gouvernement_id": export.sig_uuid("editor", "Région Occitanie / "
+                                 "gouvernement_id": sig.sig_uuid("editor", "Région Occitanie / "
                                                                               "Pyrénées-Méditerranée"),
                                  "nom": "Région Occitanie / Pyrénées-Méditerranée"}]
-    assert doc["personnalites"] == [export.sig_uuid("person", "Carole Delga")]
-    assert doc["contenu_markdown"] == export.html_to_markdown(release.body_html)
+    assert doc["personnalites"] == [sig.sig_uuid("person", "Carole Delga")]
+    assert doc["contenu_markdown"] == sig.html_to_markdown(release.body_html)
     assert doc["contenu_markdown"].startswith("Dans le cadre de la démarche « Occitanie 2040 »")
     assert "[https://www.laregion.fr/-occitanie-2040-](https://www.laregion.fr/-occitanie-2040-)" in \
         doc["contenu_markdown"]
@@ -180,7 +181,7 @@ def test_sig_ids_are_stable_and_version_counts_revisions(built_db, tmp_path):
     after = {json.loads(x)["document"]["id"]: json.loads(x)["document"] for x in second.read_text().splitlines()}
     assert sorted(before) == sorted(after)
     moved = {i: (before[i]["version"], after[i]["version"]) for i in before if before[i] != after[i]}
-    assert moved == {export.sig_uuid("release", outcome.id): (1, 2)}
+    assert moved == {sig.sig_uuid("release", outcome.id): (1, 2)}
 
 
 def test_sig_export_reads_back_with_our_sig_ingester(sig_lines):
@@ -202,35 +203,12 @@ def test_sig_export_reads_back_with_our_sig_ingester(sig_lines):
     ("", ""),
 ])
 def test_html_to_markdown_keeps_only_what_the_sig_schema_supports(html, markdown):
-    assert export.html_to_markdown(html) == markdown
-
-
-# Bodies the fast path converts itself (paragraphs and headings of text with emphasis, links and breaks), and
-# bodies it must leave to markdownify: its Markdown is markdownify's, byte for byte, in both cases.
-SIMPLE_BODIES = [
-    "<p>Un <strong>gras</strong> et <em>italique</em>.</p>\n<p>Deuxième  paragraphe\n suivi.</p>",
-    "<h2>Titre <em>penché</em><br>coupé</h2><h6> Six </h6><p> a <b> b </b><i></i> c </p>",
-    '<p><a href="https://x.fr/a?b=1&amp;c=2" title="Le &quot;titre&quot;" rel="noopener noreferrer">lien</a>'
-    '<a href=""> vide </a><a title="t"><em>sans</em> adresse</a></p>',
-    "<p>5 * 3 = 15_000 &amp; &lt;x&gt; &#39;a&#39;&nbsp;b</p><p>\xa0</p><p> </p><p><br/>a<br />\r\nb\t\tc</p>",
-    " \n<p><strong><em>imbriqué</em> </strong>, <em> a</em>b</p>\n\n",
-]
-NOT_SIMPLE_BODIES = ["", "texte", "<p>a</p>b", "<ul><li>un</li></ul>", "<P>a</P>", "<p>a &copy; b</p>", "<p>a & b</p>",
-                     "<p><em>a</p></em>", "<p>x<!-- c -->y</p>", "<em>a</em>", "<p><p>a</p></p>", "<p/>",
-                     '<p><a href="x" href="y">l</a></p>', "<p>a</br></p>", "<h2><p>a</p></h2>"]
-
-
-@pytest.mark.parametrize("html", SIMPLE_BODIES + NOT_SIMPLE_BODIES)
-def test_html_to_markdown_is_markdownify_on_its_fast_path_too(html, monkeypatch):
-    assert (export._simple_markdown(html) is not None) == (html in SIMPLE_BODIES)
-    converted = export.html_to_markdown(html)
-    monkeypatch.setattr(export, "_simple_markdown", lambda html: None)  # every body through markdownify
-    assert converted == export.html_to_markdown(html)
+    assert sig.html_to_markdown(html) == markdown
 
 
 def test_sig_uuid_is_stable_and_version_4():
-    assert export.sig_uuid("release", "a") == export.sig_uuid("release", "a") != export.sig_uuid("person", "a")
-    assert UUID4.match(export.sig_uuid("release", "a"))
+    assert sig.sig_uuid("release", "a") == sig.sig_uuid("release", "a") != sig.sig_uuid("person", "a")
+    assert UUID4.match(sig.sig_uuid("release", "a"))
 
 
 def test_snapshot_is_public_only_and_made_once_per_version(db_path, tmp_path):
@@ -239,9 +217,9 @@ def test_snapshot_is_public_only_and_made_once_per_version(db_path, tmp_path):
     secret.id, secret.status, secret.title = "draft-x", "draft", "Brouillon confidentiel"
     store.upsert(db, secret, now_paris())
     out = tmp_path / "exports"
-    first = export.snapshot(db_path, out)
+    first = tables.snapshot(db_path, out)
     assert first.name == f"pressroom-{store.data_version(db)}.db"
-    assert export.snapshot(db_path, out) == first
+    assert tables.snapshot(db_path, out) == first
     assert b"Brouillon confidentiel" not in first.read_bytes()
     conn = sqlite3.connect(first)
     names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
@@ -251,7 +229,7 @@ def test_snapshot_is_public_only_and_made_once_per_version(db_path, tmp_path):
     public = parse_bytes(SEED.read_bytes(), SEED.name)[0]
     public.id = "new-public"
     store.upsert(db, public, now_paris())
-    second = export.snapshot(db_path, out)
+    second = tables.snapshot(db_path, out)
     assert second != first and not first.exists() and sorted(p.name for p in out.iterdir()) == [second.name]
     assert sqlite3.connect(second).execute("select count(*) from releases where id = 'new-public'").fetchone() == (1,)
 
@@ -259,7 +237,7 @@ def test_snapshot_is_public_only_and_made_once_per_version(db_path, tmp_path):
 def test_table_json_refuses_private_tables(built_db):
     conn = sqlite3.connect(built_db)
     with pytest.raises(export.ExportError):
-        list(export.iter_table_json(conn, "_pending"))
+        list(tables.iter_table_json(conn, "_pending"))
 
 
 def test_whole_table_csv_is_what_datasette_streams(tmp_path, site):
@@ -284,7 +262,7 @@ def test_whole_table_csv_is_what_datasette_streams(tmp_path, site):
     streamed = {}
     for table in export.PUBLIC_TABLES:
         streamed[table] = run_async(ds.client.get(f"/pressroom/{table}.csv?_stream=on&_size=max")).content
-        assert export.datasette_csv(db_path, table, table_metadata(table)) == streamed[table], table
+        assert tables.datasette_csv(db_path, table, table_metadata(table)) == streamed[table], table
     assert table_metadata("releases")["sort_desc"] == "published"
     assert streamed["releases"].count(b',"Titre ""') == streamed["releases"].count(b'"", avec\r\nune fin') == 2300
     rows = [(r["published"], r["id"]) for r in csv.DictReader(io.StringIO(streamed["releases"].decode()))]
@@ -302,9 +280,9 @@ def test_a_table_holding_a_blob_is_left_to_datasette(db_path):
     with conn:
         conn.execute("insert into links values (?, 99, ?, 'lien')", (release_id, b"\x00\xff"))
     conn.close()
-    assert export.datasette_csv(db_path, "releases", table_metadata("releases")).startswith(b"id,title,")
+    assert tables.datasette_csv(db_path, "releases", table_metadata("releases")).startswith(b"id,title,")
     with pytest.raises(export.ExportError, match="links"):
-        export.datasette_csv(db_path, "links", table_metadata("links"))
+        tables.datasette_csv(db_path, "links", table_metadata("links"))
 
 
 def test_a_database_whose_path_holds_uri_characters_is_read_where_it_is(built_db, tmp_path, site):
@@ -322,9 +300,9 @@ def test_a_database_whose_path_holds_uri_characters_is_read_where_it_is(built_db
     shutil.copy(built_db, db_path)
     count = store.count(store.connect(db_path))
     assert count > 5
-    snapshot = export.snapshot(db_path, folder / "exports")
+    snapshot = tables.snapshot(db_path, folder / "exports")
     assert sqlite3.connect(snapshot).execute("select count(*) from releases").fetchone() == (count,)
-    assert len(export.datasette_csv(db_path, "releases", table_metadata("releases")).splitlines()) > count
+    assert len(tables.datasette_csv(db_path, "releases", table_metadata("releases")).splitlines()) > count
     client = create_app({"DATABASE": str(db_path), "SITE": site}).test_client()
     assert len(client.get("/donnees-ouvertes/releases.json").get_json()) == count
     cache = ResponseCache(db_path)
@@ -357,8 +335,8 @@ def test_sig_download_reuses_the_documents_of_unchanged_revisions(built_db, tmp_
     store.upsert(store.connect(path), changed, now_paris() + timedelta(minutes=1), {publisher["name"]: publisher})
 
     converted = []
-    convert = export.sig_document
-    monkeypatch.setattr(export, "sig_document", lambda release, *rest: converted.append(release.id)
+    convert = sig.sig_document
+    monkeypatch.setattr(sig, "sig_document", lambda release, *rest: converted.append(release.id)
                         or convert(release, *rest))
     second = download(tmp_path / "exports")
     assert converted == [changed.id]

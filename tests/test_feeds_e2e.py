@@ -16,7 +16,7 @@ from lxml import etree
 from feeds import store
 from feeds.web.feedbuild import entry_id
 
-ATOM_RNC = ROOT.parent / "shared" / "schemas" / "atom.rnc"
+ATOM_RNC = ROOT / "tests" / "schemas" / "atom.rnc"
 TYPES = {"atom": "application/atom+xml; charset=utf-8", "rss": "application/rss+xml; charset=utf-8",
          "json": "application/feed+json; charset=utf-8"}
 

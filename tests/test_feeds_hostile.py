@@ -17,7 +17,7 @@ from feeds.model import Attachment, Release, Source
 from feeds.web import create_app
 from feeds.web.feedbuild import BUILDERS, Document, Entry, entry_id
 
-ATOM_RNC = ROOT.parent / "shared" / "schemas" / "atom.rnc"
+ATOM_RNC = ROOT / "tests" / "schemas" / "atom.rnc"
 PARIS = ZoneInfo("Europe/Paris")
 SITE = Site(title="Salle de presse", base_url="http://press.test")
 LONG = "x" * 10_000

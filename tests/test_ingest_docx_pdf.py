@@ -7,7 +7,7 @@ import pytest
 
 from feeds.ingest import IngestError, detect, parse_bytes
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seed" / "occitanie-2018-01-25-prix-mooc.txt"
+SEED = Path(__file__).resolve().parent / "corpus" / "seed" / "occitanie-2018-01-25-prix-mooc.txt"
 
 
 def make_docx(paragraphs: list[str]) -> bytes:

@@ -5,7 +5,7 @@ import pytest
 from feeds.ingest import Context, IngestError, detect, parse_bytes
 from feeds.model import Attachment
 
-FEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "feeds"
+FEEDS = Path(__file__).resolve().parent / "corpus" / "feeds"
 CTX = Context(publisher="Scottish Government")
 
 

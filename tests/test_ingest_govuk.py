@@ -6,7 +6,7 @@ import pytest
 from feeds.ingest import Context, detect, parse_bytes
 from feeds.model import Quote
 
-GOVUK = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "govuk"
+GOVUK = Path(__file__).resolve().parent / "corpus" / "govuk"
 CTX = Context(publisher="GOV.UK")
 
 

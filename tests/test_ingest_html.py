@@ -9,7 +9,7 @@ import pytest
 from feeds.ingest import Context, detect, parse_bytes
 from feeds.model import Attachment, Contact, Quote, Warning
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent / "corpus"
 MN_AG = CORPUS / "mn-ag"
 CTX = Context(publisher="Minnesota Attorney General", publisher_url="https://www.ag.state.mn.us",
               timezone=ZoneInfo("America/Chicago"), language="en")

@@ -6,7 +6,7 @@ import pytest
 from feeds.ingest import Context, IngestError, detect, parse_bytes
 from feeds.model import Attachment, Contact
 
-SIG = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "sig"
+SIG = Path(__file__).resolve().parent / "corpus" / "sig"
 CTX = Context(publisher="Gouvernement")
 UUID = "b8c9d0e1-f2a3-4b4c-5d6e-7f8a9b0c1d2e"
 

@@ -21,7 +21,8 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-from feeds import export, store
+from feeds import store
+from feeds.export import tables
 from feeds.config import Site
 from feeds.ingest import IngestError, parse_bytes
 from feeds.ingest import normalise as n
@@ -277,4 +278,4 @@ def test_any_text_in_any_field_gives_valid_feeds_and_page(tmp_path, title, stand
 def test_csv_cells_are_the_csv_modules(rows):
     out = io.StringIO()
     csv.writer(out).writerows(rows)
-    assert export.csv_rows(rows) == out.getvalue()
+    assert tables.csv_rows(rows) == out.getvalue()

@@ -230,7 +230,7 @@ def test_a_bare_try_files_server_has_every_opml_feed_and_release_page_of_the_app
 
 
 def test_the_whole_corpus_built_and_served_by_a_bare_try_files(tmp_path):
-    """The same check on every real release of ../shared/corpus, all six source formats."""
+    """The same check on every real release of tests/corpus, all six source formats."""
     port = free_port()
     site = load_site(ROOT / "data" / "site.toml", f"http://127.0.0.1:{port}")
     db = tmp_path / "corpus.db"

@@ -24,17 +24,15 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
+from feeds import kinds
 from feeds.ingest.base import (  # noqa: F401 (the ingesters import them from here too)
-    _CONTROL,
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_TAGS,
     PARIS,
     Context,
     IngestError,
     looks_utf16,
-    sanitize_html,
     sha256,
 )
+from feeds.sanitize import CONTROL_CHARACTERS, sanitize_html
 from feeds.model import Contact, Link, Quote, Release
 
 
@@ -83,7 +81,7 @@ def clean_block(text: str, repair: bool = True) -> str:
         text = ftfy.fix_text(text, normalization="NFC", unescape_html=False, uncurl_quotes=False)
     elif not text.isascii():
         text = unicodedata.normalize("NFC", text)  # ftfy's other fixes are done here; skip its slow path
-    return _CONTROL.sub("", text)
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 _TAG_START = re.compile(r"<[a-zA-Z!/]")
@@ -101,7 +99,7 @@ def clean_text(value: object) -> str:
         return ""
     text = str(value)
     if not text.isprintable():  # every control character is unprintable: most values skip the scan
-        text = _CONTROL.sub("", text)  # first, so that what looks like markup is what stays
+        text = CONTROL_CHARACTERS.sub("", text)  # first, so that what looks like markup is what stays
     if "<" in text or "&" in text:
         text = html_to_text(text) if _TAG_START.search(text) else html.unescape(text)
         text = clean_block(text, repair=False)
@@ -176,7 +174,7 @@ def _text_of(root) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = _CONTROL.sub("", text)
+    text = CONTROL_CHARACTERS.sub("", text)
     # Each pass only where it has something to do (a substring test costs far less than a regex scan).
     if "  " in text or "\t" in text or "\xa0" in text:
         text = _RUNS_OF_SPACES.sub(" ", text)
@@ -696,8 +694,7 @@ def finish(release: Release, ctx: Context) -> Release:
         c.email = clean_text(c.email).lower() or None
     for a in release.attachments:
         a.title = clean_text(a.title) or None
-    if release.kind not in ("communique", "dossier", "invitation", "declaration", "article"):
-        release.kind = "communique"
+    release.kind = kinds.kind(release.kind).code
     if release.published is None:
         release.warn("no_date", "aucune date de publication trouvée")
     else:

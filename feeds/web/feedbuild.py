@@ -25,7 +25,7 @@ from feedgen.util import xml_elem
 from markupsafe import escape
 
 from feeds.config import Site
-from feeds.ingest.base import sanitize_html
+from feeds.sanitize import sanitize_html
 from feeds.model import Release
 
 # Entry ids never depend on the host, the title or the format: only on the release's permanent id.

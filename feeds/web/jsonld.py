@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from feeds import kinds
 from feeds.config import Site
 from feeds.model import Release
 
@@ -13,8 +14,6 @@ DESCRIPTION_MAX = 300
 # Shown when neither the release nor its publisher has an image: Google recommends an image for every article.
 DEFAULT_IMAGE = "/static/pressroom.png"
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
-KIND_LABELS = {"communique": "Communiqué de presse", "dossier": "Dossier de presse",
-               "invitation": "Invitation presse", "declaration": "Déclaration", "article": "Article"}
 
 
 def shorten(text: str, limit: int) -> str:
@@ -98,7 +97,7 @@ def news_article(release: Release, site: Site, url: str, org: dict, *, people_ur
         "name": release.title,
         "description": description(release),
         "articleBody": release.body_text or release.standfirst or release.title,
-        "articleSection": KIND_LABELS.get(release.kind),
+        "articleSection": kinds.kind(release.kind).label,
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "inLanguage": release.language,

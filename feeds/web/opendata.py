@@ -15,6 +15,7 @@ from babel.dates import format_date
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
 from feeds import export, opendata, store
+from feeds.export import sig as sig_export, tables
 from feeds.web import external
 
 bp = Blueprint("opendata", __name__, url_prefix="/donnees-ouvertes")
@@ -177,7 +178,7 @@ def table_json(table: str):
 
     def generate():
         try:
-            yield from export.iter_table_json(conn, table)
+            yield from tables.iter_table_json(conn, table)
         finally:
             conn.close()
 
@@ -192,7 +193,7 @@ def database():
     """The whole public database, a snapshot made once per data version (drafts and embargoes never in it)."""
     with _lock:
         try:
-            path = export.snapshot(current_app.config["DATABASE"], _export_dir())
+            path = tables.snapshot(current_app.config["DATABASE"], _export_dir())
         except export.ExportError as exc:
             current_app.logger.error("%s", exc)
             abort(503)
@@ -209,19 +210,19 @@ def sig():
         conn = _read_only()
         try:
             version = _version(conn)
-            options = export.SigOptions(
+            options = sig_export.SigOptions(
                 editor=site.publisher["name"], licence=site.licence["name"],
                 title=f"Communiqués de presse — {site.title}", description=site.description or site.title,
                 base_url=site.base_url)
-            made_with = export.sig_fingerprint(options)
+            made_with = sig_export.sig_fingerprint(options)
             path = directory / f"communiques-sig-{version}-{made_with}.jsonl"
             if not path.exists():
                 directory.mkdir(parents=True, exist_ok=True)
                 earlier = sorted(directory.glob(f"communiques-sig-*-{made_with}.jsonl"), key=os.path.getmtime)
-                reuse = export.read_sig_documents(earlier[-1]) if earlier else {}
+                reuse = sig_export.read_sig_documents(earlier[-1]) if earlier else {}
                 work = path.with_suffix(".tmp")
                 with work.open("w", encoding="utf-8") as out:
-                    export.write_sig(sqlite_utils.Database(conn), out, options, reuse)
+                    sig_export.write_sig(sqlite_utils.Database(conn), out, options, reuse)
                 work.replace(path)
                 for old in directory.glob("communiques-sig-*.jsonl"):
                     if old != path:

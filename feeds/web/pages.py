@@ -6,14 +6,14 @@ import re
 from datetime import datetime
 from functools import lru_cache
 
-import nh3
 import phonenumbers
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from feeds import store
-from feeds.model import KINDS
+from feeds.kinds import KINDS, kind as kind_of
+from feeds.sanitize import sanitize_html
 from feeds.web import external, jsonld, release_link, syndication
 
 bp = Blueprint("pages", __name__)
@@ -27,7 +27,6 @@ FACETS = {
     "place": (syndication.FACET_PATHS["place"], "Lieu", "Lieux"),
     "person": (syndication.FACET_PATHS["person"], "Personne citée", "Personnes citées"),
 }
-KIND_LABELS = jsonld.KIND_LABELS
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:", "/")
 
 
@@ -133,10 +132,10 @@ _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)", re.IGNORECASE)
 def body_html(html: str) -> Markup:
     """A release's sanitised body, fitted into its page: headings follow the page's h1 without skipping a level.
 
-    Sanitised again (nh3 is cheap) so a page never trusts the database alone; pictures without a text
+    Sanitised again, with the allowlist of ingest, so a page never trusts the database alone; pictures without a text
     alternative are marked decorative.
     """
-    html = nh3.clean(html or "")
+    html = sanitize_html(html or "")
     levels = sorted({int(m.group(2)) for m in _HEADING.finditer(html) if not m.group(1)})
     rank = {level: i for i, level in enumerate(levels)}
     stack: list[int] = []
@@ -241,7 +240,7 @@ def release(release_id: str):
     return _html("release.html", release=rel, row=row, jsonld=data, canonical=url, lang=rel.language,
                  description=article["description"], publisher=org,
                  og_image=jsonld.raster_image(article["image"], site), body=body_html(rel.body_html),
-                 kind_label=KIND_LABELS.get(rel.kind, KIND_LABELS["communique"]))
+                 kind_label=kind_of(rel.kind).label)
 
 
 @bp.route("/search")
@@ -268,7 +267,7 @@ def search():
         "search.html", q=q, filters=filters, asked=asked, total=total, options=store.facet_options(db),
         exact=found.exact if found else True, ranked=bool(found and found.ranked and q),
         ranked_max=store.RANKED_MATCHES,
-        results=[(r, _snippet(s)) for r, s in results], kind_labels=KIND_LABELS,
+        results=[(r, _snippet(s)) for r, s in results], kind_labels={code: k.label for code, k in KINDS.items()},
         pagination=_pagination("pages.search", page, _pages(total), **args), noindex=True,
         feeds=syndication.feeds_for("q", q) if q else syndication.feeds_for(),
     )

@@ -26,7 +26,7 @@ from werkzeug.http import http_date
 
 from feeds import store
 from feeds.config import Site
-from feeds.model import KINDS
+from feeds.kinds import KINDS
 from feeds.web import external
 from feeds.web.feedbuild import BUILDERS, CONTENT_TYPES, Document, entry_id, etag_of, plain_line
 from feeds.web.selection import Live, Selection
@@ -38,8 +38,6 @@ bp = Blueprint("syndication", __name__)
 # The facets a feed can follow, in the canonical order of their query parameters, with their French label.
 FILTERS = {"publisher": "Éditeur", "topic": "Thème", "place": "Lieu", "person": "Personne citée",
            "kind": "Type", "q": "Recherche"}
-KIND_LABELS = {"communique": "Communiqués", "dossier": "Dossiers de presse", "invitation": "Invitations presse",
-               "declaration": "Déclarations", "article": "Articles"}
 FORMAT_LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 # Feed ids (not entry ids) name the selection, never the host.
 FEED_NAMESPACE = uuid.UUID("0b8e3c52-5d0e-4f7a-8a6c-1f2e9d4b7c31")
@@ -138,7 +136,7 @@ def parse_feed_path(path: str) -> tuple[str, Selection, int | None] | None:
 
 def _value_label(kind: str, value: str) -> str:
     if kind == "kind":
-        return KIND_LABELS.get(value, value)
+        return KINDS[value].plural if value in KINDS else value
     if kind == "q":
         return f"« {value} »"
     return value
