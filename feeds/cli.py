@@ -61,7 +61,7 @@ def cli():
               help="With --watch, seconds between two looks at the folders.")
 def ingest(paths, db_path, site_path, fmt, max_bytes, as_json, watch, interval):
     """Ingest files and folders (default: data/releases) into the database; idempotent."""
-    from feeds.load import ingest as run
+    from feeds.ingest.files import ingest_files as run
 
     site = _site(site_path)
     paths = list(paths) or [Path(DEFAULT_RELEASES)]
@@ -107,7 +107,7 @@ def parse(paths, site_path, fmt):
     """Print each normalised release as one JSON object per line (no database)."""
     from datetime import datetime
 
-    from feeds.load import context_for
+    from feeds.ingest.files import context_for
 
     site = _site(site_path)
     now = datetime.now(site.tz)

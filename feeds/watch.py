@@ -1,7 +1,7 @@
 """Watch folders: ingest new and changed files as they arrive (polling, standard library only).
 
 A file is ingested once it has stopped changing for one interval, so a document still being copied
-is not read half-written. Unchanged files are skipped by ``load.ingest`` (same sha256).
+is not read half-written. Unchanged files are skipped by ``ingest_files`` (same sha256).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlite_utils
 
 from feeds.config import Site
 from feeds.ingest import DEFAULT_MAX_BYTES, iter_files
-from feeds.load import Report, ingest
+from feeds.ingest.files import IngestReport, ingest_files
 
 DEFAULT_INTERVAL = 2.0
 
@@ -33,7 +33,7 @@ def snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
 
 
 def watch(db: sqlite_utils.Database, paths: list[Path], site: Site, interval: float = DEFAULT_INTERVAL,
-          stop: threading.Event | None = None, on_report: Callable[[Report], None] | None = None,
+          stop: threading.Event | None = None, on_report: Callable[[IngestReport], None] | None = None,
           fmt: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
           clock: Callable[[], datetime] | None = None) -> None:
     """Ingest ``paths`` now, then again whenever their files changed and settled; returns once ``stop`` is set."""
@@ -41,7 +41,7 @@ def watch(db: sqlite_utils.Database, paths: list[Path], site: Site, interval: fl
     clock = clock or (lambda: datetime.now(site.tz))
 
     def run() -> None:
-        report = ingest(db, paths, site, fmt, max_bytes, now=clock())
+        report = ingest_files(db, paths, site, fmt, max_bytes, now=clock())
         if on_report:
             on_report(report)
 

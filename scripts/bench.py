@@ -194,7 +194,7 @@ def ingest_rates(n: int, text_only: bool) -> dict:
     sys.path.insert(0, str(ROOT))
     from feeds import store
     from feeds.config import load_site
-    from feeds.load import ingest
+    from feeds.ingest.files import ingest_files
 
     corpus = WORK / f"corpus-{n}{'-text' if text_only else ''}"
     if not corpus.exists():
@@ -206,10 +206,10 @@ def ingest_rates(n: int, text_only: bool) -> dict:
     site = load_site(ROOT / "data" / "site.toml")
     db = store.connect(db_path)
     t = time.perf_counter()
-    cold = ingest(db, [corpus], site)
+    cold = ingest_files(db, [corpus], site)
     cold_s = time.perf_counter() - t
     t = time.perf_counter()
-    again = ingest(db, [corpus], site)
+    again = ingest_files(db, [corpus], site)
     again_s = time.perf_counter() - t
     db.conn.close()
     assert not cold.rejected and again.unchanged == n, (cold.summary(), again.summary())

@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 from feeds import site as static  # noqa: E402
 from feeds import store  # noqa: E402
 from feeds.config import load_site  # noqa: E402
-from feeds.load import ingest  # noqa: E402
+from feeds.ingest.files import ingest_files  # noqa: E402
 
 BASE = "http://127.0.0.1:8080"
 NEW_RELEASE = """---
@@ -110,7 +110,7 @@ def corpus(work: Path, n: int, site) -> Path:
                             "--seed", "1"], check=True)
         partial = db.with_suffix(".partial")
         partial.unlink(missing_ok=True)
-        ingest(store.connect(partial), [source], site)
+        ingest_files(store.connect(partial), [source], site)
         partial.rename(db)
     return db
 
@@ -120,7 +120,7 @@ def add_release(db: Path, folder: Path, site) -> None:
     when = datetime.now(ZoneInfo("Europe/Paris")) - timedelta(minutes=1)
     (folder / f"fr-dinum-{when:%Y-%m-%d-%H%M%S}-annonce.md").write_text(
         NEW_RELEASE.format(date=when.strftime("%Y-%m-%d %H:%M:%S")), encoding="utf-8")
-    ingest(store.connect(db), [folder], site)
+    ingest_files(store.connect(db), [folder], site)
 
 
 # ---------------------------------------------------------------- Hugo

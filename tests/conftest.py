@@ -13,7 +13,7 @@ import pytest
 
 from feeds import store
 from feeds.config import load_site
-from feeds.load import ingest
+from feeds.ingest.files import ingest_files
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
@@ -34,7 +34,7 @@ def built_db(tmp_path_factory, site) -> Path:
     """The default press room (data/releases) ingested into a fresh database."""
     path = tmp_path_factory.mktemp("db") / "pressroom.db"
     db = store.connect(path)
-    report = ingest(db, [RELEASES], site)
+    report = ingest_files(db, [RELEASES], site)
     assert report.rejected == []
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file, for copies
     db.conn.close()
@@ -127,7 +127,7 @@ def live_server(tmp_path_factory):
 def public_ids(site) -> set[str]:
     """Ids of the default press room's public releases, straight from the parsers (no database)."""
     from feeds.ingest import iter_files, parse_bytes, publisher_for, read_file
-    from feeds.load import context_for
+    from feeds.ingest.files import context_for
 
     now = now_paris()
     ids = set()

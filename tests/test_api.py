@@ -10,7 +10,7 @@ from conftest import CORPUS, SEED
 from serving import Server, copy_db, feeds, free_port, site_file
 
 from feeds.ingest import parse_bytes
-from feeds.load import context_for
+from feeds.ingest.files import context_for
 
 MARKDOWN = CORPUS / "dinum" / "fr-dinum-2018-09-03-demarches-simplifiees-6-mois.md"
 LIMIT = 20 * 1024 * 1024

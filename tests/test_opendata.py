@@ -21,7 +21,7 @@ from conftest import RELEASES, ROOT, SEED, LiveServer, free_port, now_paris
 from feeds import store
 from feeds.export import PUBLIC_TABLES
 from feeds.ingest import iter_files, parse_bytes, publisher_for, read_file
-from feeds.load import context_for
+from feeds.ingest.files import context_for
 from feeds.web.opendata import monthly_chart
 
 SEED_TITLE = "1ère collectivité à concevoir un MOOC, la Région est plébiscitée pour sa démarche innovante"

@@ -18,7 +18,7 @@ from conftest import FEEDS_BIN, ROOT, now_paris
 from feeds import site as static
 from feeds import store
 from feeds.config import load_site
-from feeds.load import ingest
+from feeds.ingest.files import ingest_files
 
 BASE = "http://127.0.0.1:8080"
 
@@ -105,7 +105,7 @@ def new_release(folder: Path, when: datetime, slug: str = "nouvelle-annonce") ->
 
 def add_release(db: Path, folder: Path, site, when: datetime, slug: str = "nouvelle-annonce") -> str:
     new_release(folder, when, slug)
-    report = ingest(store.connect(db), [folder], site)
+    report = ingest_files(store.connect(db), [folder], site)
     assert report.rejected == [] and report.new == 1, report.summary()
     return store.connect(db).conn.execute("SELECT id FROM releases WHERE source_name LIKE ?",
                                           (f"%{slug}%",)).fetchone()[0]
@@ -240,7 +240,7 @@ def test_a_new_release_rewrites_at_most_a_tenth_of_the_files(tmp_path, public_si
     corpus, db = tmp_path / "corpus", tmp_path / "pressroom.db"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_corpus.py"), str(corpus), "-n", "600",
                     "--seed", "3"], check=True, capture_output=True)
-    assert ingest(store.connect(db), [corpus], public_site).rejected == []
+    assert ingest_files(store.connect(db), [corpus], public_site).rejected == []
     out = tmp_path / "out"
     first = static.build(db, out, public_site, workers=2)
     add_release(db, tmp_path / "new", public_site, now_paris() - timedelta(minutes=5))
@@ -258,7 +258,7 @@ def test_workers_and_this_process_build_what_one_process_builds(tmp_path, public
     corpus, db = tmp_path / "corpus", tmp_path / "pressroom.db"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_corpus.py"), str(corpus), "-n", "500",
                     "--seed", "4"], check=True, capture_output=True)
-    assert ingest(store.connect(db), [corpus], public_site).rejected == []
+    assert ingest_files(store.connect(db), [corpus], public_site).rejected == []
     alone, shared = tmp_path / "alone", tmp_path / "shared"
     static.build(db, alone, public_site, workers=1)
     report = static.build(db, shared, public_site, workers=3)

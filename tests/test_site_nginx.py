@@ -29,7 +29,7 @@ from feeds import export
 from feeds import site as static
 from feeds import store
 from feeds.config import load_site
-from feeds.load import ingest
+from feeds.ingest.files import ingest_files
 from feeds.web import create_app
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -234,7 +234,7 @@ def test_the_whole_corpus_built_and_served_by_a_bare_try_files(tmp_path):
     port = free_port()
     site = load_site(ROOT / "data" / "site.toml", f"http://127.0.0.1:{port}")
     db = tmp_path / "corpus.db"
-    report = ingest(store.connect(db), [CORPUS], site)
+    report = ingest_files(store.connect(db), [CORPUS], site)
     assert report.new > 60
     static.build(db, tmp_path / "site", site, workers=2)
     client = create_app({"DATABASE": str(db), "SITE": site, "TESTING": True}).test_client()

@@ -14,7 +14,7 @@ from lxml import etree
 
 from feeds import store
 from feeds.config import Site
-from feeds.load import ingest
+from feeds.ingest.files import ingest_files
 from feeds.model import Attachment, Quote, Release, Source
 from feeds.web import create_app
 from feeds.web.feedbuild import entry_id
@@ -342,7 +342,7 @@ def test_archives_reach_the_whole_history(tmp_path):
 
 def test_entry_ids_and_bytes_identical_after_rebuilding_the_database(tmp_path, site, built_db):
     rebuilt = tmp_path / "rebuilt.db"
-    assert ingest(store.connect(rebuilt), [RELEASES], site).rejected == []
+    assert ingest_files(store.connect(rebuilt), [RELEASES], site).rejected == []
     bodies = []
     for path in (built_db, rebuilt):
         client = create_app({"DATABASE": str(path), "SITE": site, "TESTING": True}).test_client()

@@ -20,7 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from feeds import store, tokens, websub
 from feeds.ingest import DEFAULT_MAX_BYTES, FORMATS, SUFFIXES, IngestError, parse_bytes
 from feeds.ingest.base import sha256
-from feeds.load import context_for
+from feeds.ingest.files import context_for
 from feeds.web import external
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import CORPUS, RELEASES, synthetic_corpus
 
-from feeds import load, store
+from feeds import store
+from feeds.ingest import files
 
 NOW = datetime.fromisoformat("2025-03-01T12:00:00+01:00")
 N_FILES = 400
@@ -22,9 +23,9 @@ def corpus(tmp_path_factory):
 @pytest.fixture
 def small_runs(monkeypatch):
     """Batches and chunks of a large run, at the size of a test corpus; the bulk load from 300 files on."""
-    monkeypatch.setattr(load, "BATCH", 100)
-    monkeypatch.setattr(load, "CHUNK", 150)
-    monkeypatch.setattr(load, "BULK_FROM", 300)
+    monkeypatch.setattr(files, "BATCH", 100)
+    monkeypatch.setattr(files, "CHUNK", 150)
+    monkeypatch.setattr(files, "BULK_FROM", 300)
     return monkeypatch
 
 
@@ -76,10 +77,10 @@ def fail_writes(monkeypatch, error: Exception, at: int | None = None, where=None
     return written
 
 
-def run(path, paths, site, **kwargs) -> load.Report:
+def run(path, paths, site, **kwargs) -> files.IngestReport:
     db = store.connect(path)
     try:
-        return load.ingest(db, paths, site, now=NOW, workers=2, **kwargs)
+        return files.ingest_files(db, paths, site, now=NOW, workers=2, **kwargs)
     finally:
         db.conn.close()
 
@@ -88,7 +89,7 @@ def run(path, paths, site, **kwargs) -> load.Report:
 def test_bulk_load_writes_the_same_tables_as_batches(corpus, site, tmp_path, small_runs, bulk_loads, before):
     reports = {}
     for name, bulk_from in (("batches", 10**9), ("bulk", 300)):
-        small_runs.setattr(load, "BULK_FROM", bulk_from)
+        small_runs.setattr(files, "BULK_FROM", bulk_from)
         path = tmp_path / f"{name}.db"
         if before:
             run(path, before, site)
@@ -146,7 +147,7 @@ def test_the_bulk_load_journals_alone_and_leaves_the_database_in_wal(corpus, sit
 
 def test_the_bulk_load_ends_after_bulk_max_releases(corpus, site, tmp_path, small_runs):
     """What the bulk load wrote stays written when a later batch fails; the indexes are all back."""
-    small_runs.setattr(load, "BULK_MAX", 200)
+    small_runs.setattr(files, "BULK_MAX", 200)
     path = tmp_path / "p.db"
     fail_writes(small_runs, RuntimeError("disk on fire"), at=350)
     with pytest.raises(RuntimeError, match="disk on fire"):

@@ -45,7 +45,7 @@ BULK_MAX = 10_000
 
 
 @dataclass
-class Report:
+class IngestReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -95,9 +95,9 @@ class _Chunk:
 
 
 @fewer_collections
-def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: str | None = None,
+def ingest_files(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: str | None = None,
            max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None,
-           progress: Callable[[Iterable], Iterable] | None = None, workers: int | None = None) -> Report:
+           progress: Callable[[Iterable], Iterable] | None = None, workers: int | None = None) -> IngestReport:
     """Ingest every file under ``paths``. Unchanged files (same bytes, same parser) are not parsed again.
 
     Parsing is spread over ``workers`` processes (default: one per core) for large runs; writing
@@ -105,7 +105,7 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
     """
     now = now or datetime.now(site.tz)
     forget_publishers()
-    report = Report()
+    report = IngestReport()
     known = store.known_sources(db)
     publishers = {site.publisher["name"]: site.publisher}
     contexts: dict[tuple, Context] = {}  # one per publisher: pickled once per chunk of jobs
@@ -210,7 +210,7 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], site: Site, fmt: st
     return report
 
 
-def _flush(db, batch: list[tuple[tuple[dict, str], str]], now, publishers, report: Report) -> None:
+def _flush(db, batch: list[tuple[tuple[dict, str], str]], now, publishers, report: IngestReport) -> None:
     if not batch:
         return
     try:
