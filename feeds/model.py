@@ -96,7 +96,7 @@ class Release:
         return _plain(self)
 
     def to_json(self) -> str:
-        """The JSON of ``to_dict()``, four times faster: orjson walks the dataclasses itself."""
+        """The JSON of ``to_dict()``, written by orjson, which walks the dataclasses itself."""
         return dumps(self)
 
     @classmethod

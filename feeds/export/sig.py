@@ -125,7 +125,7 @@ def sig_records(db: sqlite_utils.Database, options: SigOptions,
 
     ``reuse``: documents of an earlier export made with the same options and code, by (id, version). A
     revision never changes, so neither does its document, and converting bodies to Markdown is most of the
-    cost (about 1 ms a release).
+    cost of an export.
     """
     reuse = reuse or {}
     conn = db.conn
