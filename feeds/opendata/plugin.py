@@ -134,7 +134,7 @@ WALK_SEARCH = ("exists (select 1 from releases_fts where releases_fts match esca
 # Sparser matches are put in a set and the table still walked newest first, each row checked in the set ("+": so
 # that SQLite does not read every match's row and sort them all by date instead).
 SET_SEARCH = "+" + DEFAULT_SEARCH
-# A lookup in the full-text index costs about as much as putting this many matches in a set (BENCHMARKS.md).
+# A lookup in the full-text index costs about as much as putting this many matches in a set.
 WALK_LOOKUP_COST = 300
 
 
