@@ -1,0 +1,103 @@
+"""feeds.store.queries (and every other read of the store): what they answer, and that reading writes nothing."""
+
+import inspect
+import sqlite3
+from datetime import timedelta
+
+import pytest
+import sqlite_utils
+from conftest import now_paris
+from seed_release import seed_release
+
+from feeds import store
+from feeds.store import fulltext, queries
+
+
+def _reads(db: sqlite_utils.Database, release_id: str) -> dict:
+    """Every read function of the store on one connection, by name, with what each answered."""
+    answers = {
+        "data_version": store.data_version(db),
+        "stored_record": store.stored_record(db, release_id),
+        "get_record": store.get_record(db, release_id),
+        "history": store.history(db, release_id),
+        "recorded_dates": store.recorded_dates(db, release_id),
+        "latest": store.latest(db, 5, 1, "r.place = ?", ["Toulouse"]),
+        "count": (store.count(db), store.count(db, "r.year = ?", [2024])),
+        "iter_public": list(store.iter_public(db)),
+        "publishers": store.publishers(db),
+        "feed_entries": store.feed_entries(db, [("q", "région"), ("kind", "communique")], 5, oldest_first=True),
+        "feed_count": (store.feed_count(db), store.feed_count(db, [("q", "numérique")])),
+        "facet_values": store.facet_values(db),
+        "facet_known": [store.facet_known(db, kind, "Toulouse") for kind in ("publisher", "place", "kind")],
+        "facet_options": store.facet_options(db),
+        "sitemap_rows": store.sitemap_rows(db),
+        "search": store.search(db, "numérique", {"year": 2024}),
+        "search_page": [store.search_page(db, text) for text in ("région", "les", "", None)],
+        "known_sources": store.known_sources(db),
+        "next_embargo": store.next_embargo(db),
+    }
+    return answers
+
+
+def _file_bytes(path) -> dict:
+    return {suffix: (path.parent / (path.name + suffix)).read_bytes() for suffix in ("", "-wal")}
+
+
+def test_every_read_function_is_read_by_the_read_only_test():
+    """The test below runs every public function of the modules that read, and only those."""
+    public = {name for module in (queries, fulltext) for name, f in vars(module).items()
+              if inspect.isfunction(f) and f.__module__ == module.__name__ and not name.startswith("_")}
+    called = set(inspect.getsource(_reads).split('"')[1::2]) & set(dir(store))
+    assert public - {"stored_json"} <= called
+    assert called - public == {"known_sources", "next_embargo"}  # the reads of feeds.store.writes
+
+
+@pytest.mark.parametrize("lookup_cost", [0, 10**9])  # the two ways of newest first (fulltext._newest_matches)
+def test_reads_never_change_the_database_file(db_path, monkeypatch, lookup_cost):
+    now = now_paris()
+    writer = store.connect(db_path)
+    embargoed = seed_release()
+    embargoed.id, embargoed.embargo_until = "sous-embargo", now + timedelta(days=1)
+    store.upsert(writer, embargoed, now)  # something pending, so that next_embargo finds it
+    release_id = writer.conn.execute("SELECT id FROM releases ORDER BY rowid LIMIT 1").fetchone()[0]
+    store.withdraw(writer, release_id, "Erreur", now)
+    # A reader open all along: closing the last connection would checkpoint the WAL into the file.
+    observer = sqlite3.connect(db_path)
+    version = observer.execute("PRAGMA data_version").fetchone()[0]
+    writer.conn.close()
+    before = _file_bytes(db_path)
+    assert before["-wal"]  # the writes wait in the WAL, which reads must not checkpoint
+    monkeypatch.setattr(fulltext, "RANKED_MATCHES", 0)  # every search past the ranked bound: newest first
+    monkeypatch.setattr(fulltext, "_LOOKUP_COST", lookup_cost)
+    answers = []
+    for db in (store.connect(db_path, create=False),
+               sqlite_utils.Database(sqlite3.connect(store.read_only_uri(db_path), uri=True))):
+        queries._FACET_OPTIONS.clear()  # computed on each connection, not served from the cache
+        answers.append(_reads(db, release_id))
+        db.conn.close()
+    assert repr(answers[0]) == repr(answers[1])
+    assert answers[0]["next_embargo"] == embargoed.embargo_until.isoformat()
+    assert (answers[0]["get_record"][1]["status"], answers[0]["get_record"][1]["withdrawn_reason"]) == ("withdrawn",
+                                                                                                      "Erreur")
+    assert observer.execute("PRAGMA data_version").fetchone()[0] == version
+    assert _file_bytes(db_path) == before
+    observer.close()
+
+
+def test_opening_to_read_creates_no_file_and_migrates_nothing(tmp_path):
+    missing = tmp_path / "absente.db"
+    with pytest.raises(store.StoreError, match="base de données introuvable"):
+        store.connect(missing, create=False)
+    assert not missing.exists()
+    # A database of an older version (rollback journal, no schema): opened to read, it stays as it was.
+    old = tmp_path / "ancienne.db"
+    conn = sqlite3.connect(old)
+    conn.execute("CREATE TABLE releases (id TEXT PRIMARY KEY, published TEXT)")
+    conn.execute("CREATE INDEX idx_releases_published ON releases (published)")
+    conn.commit()
+    conn.close()
+    before = old.read_bytes()
+    db = store.connect(old, create=False)
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    db.conn.close()
+    assert (old.read_bytes(), sorted(p.name for p in tmp_path.iterdir())) == (before, ["ancienne.db"])
