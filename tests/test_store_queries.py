@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlite_utils
 from conftest import now_paris
-from seed_release import seed_release
+from store_releases import NOW, seed_release, small_pressroom
 
 from feeds import store
 from feeds.store import fulltext, queries
@@ -101,3 +101,55 @@ def test_opening_to_read_creates_no_file_and_migrates_nothing(tmp_path):
     assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     db.conn.close()
     assert (old.read_bytes(), sorted(p.name for p in tmp_path.iterdir())) == (before, ["ancienne.db"])
+
+
+def test_listings_feeds_and_facets_of_a_small_press_room(tmp_path):
+    db = store.connect(tmp_path / "p.db")
+    assert list(small_pressroom(db)) == ["a", "b", "c", "d"]
+    recorded = NOW.isoformat()
+    assert [r.id for r in store.latest(db)] == [r.id for r in store.iter_public(db)] == ["b", "a", "c"]
+    assert [r.id for r in store.latest(db, 1, 1, "r.publisher_id IN (SELECT id FROM publishers WHERE name = ?)",
+                                       ["Région A"])] == ["a"]
+    assert [(r.id, t) for r, t in store.feed_entries(db)] == [("b", recorded), ("a", recorded), ("c", recorded)]
+    assert [(r.id, t) for r, t in store.feed_entries(db, [("topic", "numérique")])] == [("a", recorded)]
+    assert [r.id for r, _ in store.feed_entries(db, [("q", "numerique")], oldest_first=True)] == ["a", "b"]
+    assert [r.id for r, _ in store.feed_entries(db, [("q", "*")])] == []  # nothing searchable: nothing found
+    assert (store.feed_count(db), store.feed_count(db, [("publisher", "Région A")]),
+            store.count(db), store.count(db, "r.year = ?", [2023])) == (3, 2, 3, 1)
+    assert store.facet_values(db) == {
+        "publisher": ["Région A", "Ville B"], "topic": ["numérique", "transports", "éducation"],
+        "place": ["Montpellier", "Toulouse"], "person": ["Marie Dupont"], "kind": ["communique", "dossier"]}
+    assert store.facet_options(db) == {"publisher": ["Région A", "Ville B"], "kind": ["communique", "dossier"],
+                                       "place": ["Montpellier", "Toulouse"], "year": [2024, 2023]}
+    assert store.facet_options(db, places=1)["place"] == ["Montpellier"]  # the commonest, ties by name
+    assert [store.facet_known(db, kind, value) for kind, value in [
+        ("publisher", "Région A"), ("publisher", "X"), ("topic", "transports"), ("person", "Marie Dupont"),
+        ("place", "Toulouse"), ("place", "Lyon"), ("kind", "x")]] == [True, False, True, True, True, False, True]
+    assert store.sitemap_rows(db) == [("a", "2024-03-01T10:00:00+01:00"), ("b", "2024-05-02T10:00:00+02:00"),
+                                      ("c", "2023-11-20T09:00:00+01:00")]
+    assert store.sitemap_rows(db, 1, 2) == [("c", "2023-11-20T09:00:00+01:00")]
+    assert store.publishers(db) == {
+        "Région A": {"id": 1, "name": "Région A", "url": "https://region-a.example", "logo": None},
+        "Ville B": {"id": 2, "name": "Ville B", "url": None, "logo": None}}
+
+
+def test_one_release_its_record_history_and_dates(tmp_path):
+    db = store.connect(tmp_path / "p.db")
+    written = small_pressroom(db)
+    recorded = NOW.isoformat()
+    release, row = store.get_record(db, "b")
+    assert release == written["b"]
+    assert {k: row[k] for k in ("id", "publisher_name", "publisher_url", "revision", "year", "month", "kind",
+                                "place", "topics", "status", "withdrawn_reason")} == {
+        "id": "b", "publisher_name": "Région A", "publisher_url": "https://region-a.example", "revision": 1,
+        "year": 2024, "month": "2024-05", "kind": "dossier", "place": "Montpellier", "topics": '["transports"]',
+        "status": "published", "withdrawn_reason": None}
+    assert store.get_record(db, "d") is None  # a draft is not public
+    assert store.stored_record(db, "d") == written["d"].to_dict()
+    assert store.stored_record(db, "inconnu") is None
+    assert store.history(db, "a") == [{"revision": 1, "recorded_at": recorded, "source_sha256": "a" * 64,
+                                       "changes": ["*"], "record": written["a"].to_dict()}]
+    assert (store.recorded_dates(db, "a"), store.recorded_dates(db, "inconnu")) == ((recorded, recorded),
+                                                                                   (None, None))
+    assert (store.known_sources(db), store.next_embargo(db), store.data_version(db)) == (
+        {c * 64 for c in "abcd"}, None, 4)

@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 from conftest import now_paris
-from seed_release import seed_release as _seed
+from store_releases import seed_release as _seed
 
 from feeds import store
 
