@@ -81,7 +81,7 @@ def count(db: sqlite_utils.Database, where: str = "", params: Iterable[Any] = ()
 
 
 def iter_public(db: sqlite_utils.Database) -> Iterator[Release]:
-    """Every public release (withdrawn ones as their tombstone), newest first."""
+    """Every public release, withdrawn ones left out, newest first."""
     for (record,) in db.conn.execute(
         "SELECT v.record FROM releases r JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision "
         "WHERE r.status = 'published' ORDER BY r.published DESC, r.id"

@@ -10,7 +10,7 @@ import sqlite_utils
 from feeds.model import loads
 from feeds.store.queries import stored_json
 from feeds.store.schema import StoreError, transaction
-from feeds.store.writes import bump_version, delete_children, json_text
+from feeds.store.writes import bump_data_version, delete_children, json_text
 
 class UnknownRelease(StoreError):
     """No release, public or pending, has this id."""
@@ -75,6 +75,6 @@ def withdraw(db: sqlite_utils.Database, release_id: str, reason: str, now: datet
             "VALUES (?, ?, ?, ?, ?, ?)",
             (release_id, revision, now.isoformat(), source, json_text(["status"]), tombstone),
         )
-        bump_version(conn)
+        bump_data_version(conn)
     return Withdrawal(release_id, revision, now.isoformat(), reason)
 

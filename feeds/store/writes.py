@@ -34,7 +34,7 @@ class Outcome:
     revision: int
 
 
-def bump_version(conn: sqlite3.Connection, by: int = 1) -> None:
+def bump_data_version(conn: sqlite3.Connection, by: int = 1) -> None:
     """Move the data version (``queries.data_version``) on: public data changed."""
     conn.execute("INSERT INTO _meta (key, value) VALUES ('version', ?) "
                  "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?", (str(by), by))
@@ -121,7 +121,7 @@ class _Writes:
 
     def close(self) -> None:
         if self.changes:
-            bump_version(self.conn, self.changes)
+            bump_data_version(self.conn, self.changes)
             self.changes = 0
 
     def upsert(self, record: dict, text: str | None = None) -> tuple[Outcome, dict]:
