@@ -332,14 +332,12 @@ def _newest_first(db, text: str) -> list[str]:
         (store.fts_expression(text),))]
 
 
-@pytest.mark.parametrize("lookup_cost", [0, 10**9])  # walk the releases newest first / window over the matches
-def test_search_past_the_ranked_bound_is_newest_first_and_counted_up_to_a_limit(built_db, monkeypatch, lookup_cost):
+def test_search_past_the_ranked_bound_is_newest_first_and_counted_up_to_a_limit(built_db, monkeypatch):
     db = store.connect(built_db, create=False)
     expected = _newest_first(db, "les")
     assert len(expected) > 6
     monkeypatch.setattr(store.fulltext, "RANKED_MATCHES", 2)
     monkeypatch.setattr(store.fulltext, "SEARCH_COUNT_LIMIT", len(expected) - 1)
-    monkeypatch.setattr(store.fulltext, "_LOOKUP_COST", lookup_cost)
     pages_of_three = [store.search_page(db, "LES", limit=3, offset=o) for o in range(0, len(expected), 3)]
     assert [r.id for p in pages_of_three for r, _ in p.results] == expected[:len(expected) - 1]
     assert {(p.total, p.exact, p.ranked) for p in pages_of_three} == {(len(expected) - 1, False, False)}

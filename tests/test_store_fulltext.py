@@ -1,10 +1,12 @@
 """feeds.store.fulltext: full-text search, diacritics folded, best first or newest first."""
 
-import pytest
+from datetime import timedelta
+
 from conftest import now_paris
-from store_releases import seed_release as _seed, small_pressroom
+from store_releases import NOW, seed_release as _seed, small_pressroom
 
 from feeds import store
+from feeds.model import Release, Source
 from feeds.store import fulltext
 
 
@@ -37,14 +39,25 @@ def test_search_pages_of_a_small_press_room(tmp_path):
     assert store.search(db, "budget") == ([(store.get_record(db, "c")[0], "\x02Budget\x03 de la ville")], 1)
 
 
-@pytest.mark.parametrize("lookup_cost", [0, 10**9])  # walk the releases newest first / window over the matches
-def test_past_the_ranked_bound_newest_first_and_counted_up_to_the_limit(tmp_path, monkeypatch, lookup_cost):
+def test_past_the_ranked_bound_newest_first_and_counted_up_to_the_limit(tmp_path, monkeypatch):
     db = store.connect(tmp_path / "p.db")
     small_pressroom(db)
     monkeypatch.setattr(fulltext, "RANKED_MATCHES", 1)
-    monkeypatch.setattr(fulltext, "_LOOKUP_COST", lookup_cost)
     newest = [("b", "\x02Les\x03 trains passent au numérique."), ("a", "\x02Les\x03 lycées reçoivent des ordinateurs.")]
     assert _page(store.search_page(db, "les")) == (newest, 2, True, False)
     assert _page(store.search_page(db, "les", {"year": 2024}, limit=1, offset=1)) == (newest[1:], 2, True, False)
     monkeypatch.setattr(fulltext, "SEARCH_COUNT_LIMIT", 1)
     assert _page(store.search_page(db, "les")) == (newest[:1], 1, False, False)
+
+
+def test_the_window_of_newest_releases_widens_until_it_holds_the_page(tmp_path):
+    db = store.connect(tmp_path / "p.db")
+    releases = [Release(id=f"r{i:03d}", title=f"Communiqué {i}", source=Source(f"{i}.md", f"{i:064d}", "frontmatter"),
+                        published=NOW - timedelta(hours=(i * 7919) % 300), body_text="rare" if i % 50 == 0 else "commun")
+                for i in range(300)]
+    store.upsert_many(db, releases, NOW)
+    newest = [r.id for r in sorted(releases, key=lambda r: r.published, reverse=True) if r.body_text == "rare"]
+    # Told that every release matches, the first window (wanted × 1.5 + 200 rows) holds only some of the six.
+    rowids = fulltext._newest_matches(db, '"rare"', limit=5, offset=1, counted=300, last=300)
+    ids = {rowid: id for rowid, id in db.conn.execute("SELECT rowid, id FROM releases")}
+    assert [ids[rowid] for rowid in rowids] == newest[1:6]

@@ -52,8 +52,7 @@ def test_every_read_function_is_read_by_the_read_only_test():
     assert called - public == {"known_sources", "next_embargo"}  # the reads of feeds.store.writes
 
 
-@pytest.mark.parametrize("lookup_cost", [0, 10**9])  # the two ways of newest first (fulltext._newest_matches)
-def test_reads_never_change_the_database_file(db_path, monkeypatch, lookup_cost):
+def test_reads_never_change_the_database_file(db_path, monkeypatch):
     now = now_paris()
     writer = store.connect(db_path)
     embargoed = seed_release()
@@ -68,7 +67,6 @@ def test_reads_never_change_the_database_file(db_path, monkeypatch, lookup_cost)
     before = _file_bytes(db_path)
     assert before["-wal"]  # the writes wait in the WAL, which reads must not checkpoint
     monkeypatch.setattr(fulltext, "RANKED_MATCHES", 0)  # every search past the ranked bound: newest first
-    monkeypatch.setattr(fulltext, "_LOOKUP_COST", lookup_cost)
     answers = []
     for db in (store.connect(db_path, create=False),
                sqlite_utils.Database(sqlite3.connect(store.read_only_uri(db_path), uri=True))):

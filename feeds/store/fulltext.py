@@ -15,12 +15,6 @@ from feeds.store.queries import count, feed_count, latest
 
 RANKED_MATCHES = 5000  # up to this many matches, best first (bm25); beyond, newest first
 SEARCH_COUNT_LIMIT = 10_000  # matches counted exactly up to this many; beyond, "plus de 10 000 résultats"
-# Beyond RANKED_MATCHES, newest first, two ways (_newest_matches): walk the releases newest first and look each
-# up in the full-text index (about wanted / density lookups), or read every match (density × releases) and keep
-# those among a window of the newest releases. A lookup costs about as much as reading _LOOKUP_COST matches in
-# the index, so the first wins for dense matches, the second for sparse ones.
-_LOOKUP_COST = 4000
-_DENSITY_SAMPLE = 20_000  # matches read, in the index alone, to estimate their density
 # Withdrawn releases keep their title in the index: searches leave them out. Two ranges rather than "!=", which
 # SQLite cannot read from the status index.
 _NOT_WITHDRAWN = "rowid NOT IN (SELECT rowid FROM releases WHERE status < 'published' OR status > 'published')"
@@ -59,7 +53,7 @@ def search_page(db: sqlite_utils.Database, text: str | None, filters: dict[str, 
         releases = latest(db, limit, offset, where, params)
         return SearchPage([(r, None) for r in releases], count(db, where, params), ranked=False)
     conn = db.conn
-    matches = _count_matches(conn, expression, where, params)
+    matches, last = _count_matches(conn, expression, where, params)
     total, exact, ranked = min(matches, SEARCH_COUNT_LIMIT), matches <= SEARCH_COUNT_LIMIT, matches <= RANKED_MATCHES
     if matches == 0 or offset >= total:
         return SearchPage([], total, exact, ranked)
@@ -71,22 +65,23 @@ def search_page(db: sqlite_utils.Database, text: str | None, filters: dict[str, 
             f"SELECT rowid FROM releases_fts WHERE releases_fts MATCH ? AND {_NOT_WITHDRAWN} "
             f"ORDER BY {_BM25}, rowid DESC LIMIT ? OFFSET ?", (expression, limit, offset))]
     else:
-        rowids = _newest_matches(db, expression, limit, offset)
+        rowids = _newest_matches(db, expression, limit, offset, matches, last)
     return SearchPage(_with_snippets(conn, expression, rowids), total, exact, ranked)
 
 
-def _count_matches(conn: sqlite3.Connection, expression: str, where: str, params: list[Any]) -> int:
-    """The number of public matches, counted up to SEARCH_COUNT_LIMIT + 1 only."""
+def _count_matches(conn: sqlite3.Connection, expression: str, where: str, params: list[Any]) -> tuple[int, int | None]:
+    """The number of public matches, counted up to SEARCH_COUNT_LIMIT + 1 only, and without filters the rowid
+    of the last one counted: the first matches in rowid order tell how dense they are."""
     if where:
         # Filters need the rows: count through them, up to the limit.
         return conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM releases_fts CROSS JOIN releases r "
             f"ON r.rowid = releases_fts.rowid WHERE releases_fts MATCH ? AND r.status = 'published' AND {where} "
-            "LIMIT ?)", (expression, *params, SEARCH_COUNT_LIMIT + 1)).fetchone()[0]
+            "LIMIT ?)", (expression, *params, SEARCH_COUNT_LIMIT + 1)).fetchone()[0], None
     # The index alone, bounded: a word found in every release costs no more than a rare one.
     return conn.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM releases_fts WHERE releases_fts MATCH ? AND {_NOT_WITHDRAWN} "
-        "LIMIT ?)", (expression, SEARCH_COUNT_LIMIT + 1)).fetchone()[0]
+        "SELECT count(*), max(rowid) FROM (SELECT rowid FROM releases_fts WHERE releases_fts MATCH ? "
+        f"AND {_NOT_WITHDRAWN} ORDER BY rowid LIMIT ?)", (expression, SEARCH_COUNT_LIMIT + 1)).fetchone()
 
 
 def _filtered_matches(conn: sqlite3.Connection, expression: str, where: str, params: list[Any], ranked: bool,
@@ -100,27 +95,19 @@ def _filtered_matches(conn: sqlite3.Connection, expression: str, where: str, par
         (expression, *params, limit, offset))]
 
 
-def _newest_matches(db: sqlite_utils.Database, expression: str, limit: int, offset: int) -> list[int]:
+def _newest_matches(db: sqlite_utils.Database, expression: str, limit: int, offset: int, counted: int,
+                    last: int | None) -> list[int]:
     """Rowids of matching public releases, newest first (publication date, then rowid), one page.
 
-    Never sorts the matches: either the releases are walked newest first (an index) and each is looked up
-    in the full-text index until the page is full, or the matches are read in the index and kept when among
-    a window of the newest releases, a window widened until it holds the page.
+    Never sorts the matches: they are read in the full-text index and kept when among a window of the newest
+    releases (read in an index), a window widened until it holds the page. Its first size comes from how
+    dense the matches are: ``counted`` were counted, the last at rowid ``last`` (the 10,001st at rowid 20,000,
+    one in two), or all of them when no more than SEARCH_COUNT_LIMIT.
     """
     conn = db.conn
     wanted = offset + limit
-    # The first matches in rowid order tell how dense they are: the 20,000th match at rowid 40,000, one in two;
-    # fewer matches than the sample are all of them.
-    sample, last = conn.execute(
-        "SELECT count(*), max(rowid) FROM (SELECT rowid FROM releases_fts WHERE releases_fts MATCH ? "
-        "ORDER BY rowid LIMIT ?)", (expression, _DENSITY_SAMPLE)).fetchone()
-    published = max(feed_count(db), 1)
-    density = min(sample / max(last or 1, 1), 1.0) if sample == _DENSITY_SAMPLE else sample / published
-    if wanted * _LOOKUP_COST < density * density * published:
-        return [r[0] for r in conn.execute(
-            "SELECT r.rowid FROM releases r WHERE r.status = 'published' AND EXISTS (SELECT 1 FROM releases_fts f "
-            "WHERE releases_fts MATCH ? AND f.rowid = r.rowid) ORDER BY r.published DESC, r.rowid DESC "
-            "LIMIT ? OFFSET ?", (expression, limit, offset))]
+    density = (counted / max(feed_count(db), 1) if counted <= SEARCH_COUNT_LIMIT
+               else min(counted / max(last or 1, 1), 1.0))
     window = int(wanted / max(density, 1e-6) * 1.5) + 200  # a margin over the expected size: rarely widened
     while True:
         newest = [r[0] for r in conn.execute(

@@ -29,6 +29,8 @@ _NOT_CONTENT = {"source", "warnings", "updated"}
 
 @dataclass
 class Outcome:
+    """What an upsert did to one release, and the release's revision after it."""
+
     id: str
     action: str  # new, updated, unchanged
     revision: int
@@ -51,6 +53,7 @@ def known_sources(db: sqlite_utils.Database) -> set[str]:
 
 
 def _is_public(record: dict, now: datetime) -> bool:
+    """Published and out of embargo at ``now``: the record belongs in the public tables."""
     embargo = record["embargo_until"]
     return record["status"] == "published" and (embargo is None or datetime.fromisoformat(embargo) <= now)
 
