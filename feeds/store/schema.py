@@ -180,7 +180,7 @@ def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
         raise StoreError(f"base de données introuvable : {path}")
     try:
         # mode=rw: a file removed since the check above is an error, not a new empty database.
-        target, uri = (str(path), False) if create else (Path(path).absolute().as_uri() + "?mode=rw", True)
+        target, uri = (str(path), False) if create else (path.absolute().as_uri() + "?mode=rw", True)
         conn = sqlite3.connect(target, uri=uri, timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 30000")
         db = sqlite_utils.Database(conn)
