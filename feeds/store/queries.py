@@ -40,16 +40,14 @@ def stored_record(db: sqlite_utils.Database, release_id: str) -> dict | None:
 
 def get_record(db: sqlite_utils.Database, release_id: str) -> tuple[Release, dict] | None:
     """The latest public revision of a release as a Release, with its row (publisher, revision, withdrawal)."""
-    cursor = db.conn.execute(
+    data = next(db.query(
         "SELECT r.*, p.name AS publisher_name, p.url AS publisher_url, p.logo AS publisher_logo, v.record "
         "FROM releases r JOIN publishers p ON p.id = r.publisher_id "
         "JOIN revisions v ON v.release_id = r.id AND v.revision = r.revision WHERE r.id = ?",
         (release_id,),
-    )
-    row = cursor.fetchone()
-    if row is None:
+    ), None)
+    if data is None:
         return None
-    data = dict(zip([d[0] for d in cursor.description], row, strict=True))
     if data["status"] == "withdrawn":
         # Only the tombstone is public: what the row still says (title, dates, source), nothing more.
         return Release(id=data["id"], title=data["title"], language=data["language"] or "fr",
@@ -96,11 +94,9 @@ def publishers(db: sqlite_utils.Database) -> dict[str, dict]:
 
 def history(db: sqlite_utils.Database, release_id: str) -> list[dict]:
     """Every public revision of a release, oldest first: revision, recorded_at, changes, record."""
-    rows = db.conn.execute(
-        "SELECT revision, recorded_at, source_sha256, changes, record FROM revisions WHERE release_id = ? "
-        "ORDER BY revision", (release_id,))
-    return [{"revision": r[0], "recorded_at": r[1], "source_sha256": r[2], "changes": loads(r[3]),
-             "record": loads(r[4])} for r in rows]
+    rows = db.query("SELECT revision, recorded_at, source_sha256, changes, record FROM revisions "
+                    "WHERE release_id = ? ORDER BY revision", (release_id,))
+    return [{**row, "changes": loads(row["changes"]), "record": loads(row["record"])} for row in rows]
 
 
 def recorded_dates(db: sqlite_utils.Database, release_id: str) -> tuple[str | None, str | None]:

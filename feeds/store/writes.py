@@ -217,6 +217,8 @@ class _Writes:
                 conn.executemany(f"INSERT INTO {quote_identifier(table)} VALUES ({', '.join('?' * len(rows[0]))})", rows)
 
 
+# The statement of every public write, made once: sqlite-utils' upsert reads the table's columns and builds its
+# SQL again on each call, on the path that every ingested release takes.
 _RELEASE_COLUMNS = ("id", "title", "standfirst", "published", "updated", "year", "month", "kind", "publisher_id",
                     "place", "language", "summary", "body_html", "body_text", "topics", "status", "event_start",
                     "revision", "source_name", "source_sha256", "source_format", "warnings", "withdrawn_reason",
