@@ -2,6 +2,7 @@
 
 import inspect
 import sqlite3
+import sys
 from datetime import timedelta
 
 import pytest
@@ -80,6 +81,22 @@ def test_reads_never_change_the_database_file(db_path, monkeypatch):
     assert observer.execute("PRAGMA data_version").fetchone()[0] == version
     assert _file_bytes(db_path) == before
     observer.close()
+
+
+@pytest.mark.parametrize("opened", ["read_only_uri", pytest.param("create=False", marks=pytest.mark.skipif(
+    sys.version_info < (3, 12), reason="Python 3.12's setconfig asks SQLite not to checkpoint on close"))])
+def test_the_last_reader_to_close_leaves_the_wal_as_it_was(db_path, opened):
+    writer = store.connect(db_path)
+    writer.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    store.withdraw(writer, writer.conn.execute("SELECT id FROM releases LIMIT 1").fetchone()[0], "Erreur", now_paris())
+    reader = (store.connect(db_path, create=False) if opened == "create=False"
+              else sqlite_utils.Database(sqlite3.connect(store.read_only_uri(db_path), uri=True)))
+    assert store.data_version(reader) > 0  # the reader has the database open before the writer closes
+    writer.conn.close()
+    before = _file_bytes(db_path)
+    assert before["-wal"]
+    reader.conn.close()
+    assert _file_bytes(db_path) == before
 
 
 def test_opening_to_read_creates_no_file_and_migrates_nothing(tmp_path):

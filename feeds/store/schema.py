@@ -174,7 +174,8 @@ def read_only_uri(path: str | Path) -> str:
 
 def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
     """A connection with sane timeouts. With ``create``: WAL, the file and its schema made or brought up to
-    date. Without: an existing file as it is, nothing written by opening it."""
+    date. Without: an existing file as it is, nothing written by opening, reading or (from Python 3.12 on,
+    which can ask SQLite not to checkpoint) closing it; ``read_only_uri`` never writes at all."""
     path = Path(path)
     if not create and not path.exists():
         raise StoreError(f"base de données introuvable : {path}")
@@ -183,6 +184,9 @@ def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
         target, uri = (str(path), False) if create else (path.absolute().as_uri() + "?mode=rw", True)
         conn = sqlite3.connect(target, uri=uri, timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 30000")
+        if not create and hasattr(conn, "setconfig"):  # Python 3.12 and newer
+            # The last connection to close copies the WAL into the database: not one opened to read.
+            conn.setconfig(sqlite3.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, True)
         db = sqlite_utils.Database(conn)
         if create:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
