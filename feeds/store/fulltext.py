@@ -19,6 +19,7 @@ SEARCH_COUNT_LIMIT = 10_000  # matches counted exactly up to this many; beyond, 
 # SQLite cannot read from the status index.
 _NOT_WITHDRAWN = "rowid NOT IN (SELECT rowid FROM releases WHERE status < 'published' OR status > 'published')"
 _BM25 = "bm25(releases_fts, 10.0, 4.0, 1.0)"  # the title weighs most, then the standfirst, then the body
+# "releases_fts CROSS JOIN releases" below: SQLite keeps that order, the matches first, then the row of each.
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _newest_matches(db: sqlite_utils.Database, expression: str, limit: int, offs
         page = [rowid for rowid in newest if rowid in found]
         if len(page) >= wanted or len(newest) < window:
             return page[offset:wanted]
-        window *= 4
+        window *= 4  # each widening reads every match again: few and large
 
 
 def _with_snippets(conn: sqlite3.Connection, expression: str, rowids: list[int]) -> list[tuple[Release, str | None]]:
