@@ -332,34 +332,38 @@ def _newest_first(db, text: str) -> list[str]:
         (store.fts_expression(text),))]
 
 
-@pytest.mark.parametrize("lookup_cost", [0, 10**9])  # walk the releases newest first / window over the matches
-def test_search_past_the_ranked_bound_is_newest_first_and_counted_up_to_a_limit(built_db, monkeypatch, lookup_cost):
+def test_search_past_the_ranked_bound_is_newest_first_and_counted_up_to_a_limit(built_db, monkeypatch):
     db = store.connect(built_db, create=False)
     expected = _newest_first(db, "les")
     assert len(expected) > 6
-    monkeypatch.setattr(store, "RANKED_MATCHES", 2)
-    monkeypatch.setattr(store, "SEARCH_COUNT_LIMIT", len(expected) - 1)
-    monkeypatch.setattr(store, "_LOOKUP_COST", lookup_cost)
+    monkeypatch.setattr(store.fulltext, "RANKED_MATCHES", 2)
+    monkeypatch.setattr(store.fulltext, "SEARCH_COUNT_LIMIT", len(expected) - 1)
     pages_of_three = [store.search_page(db, "LES", limit=3, offset=o) for o in range(0, len(expected), 3)]
     assert [r.id for p in pages_of_three for r, _ in p.results] == expected[:len(expected) - 1]
     assert {(p.total, p.exact, p.ranked) for p in pages_of_three} == {(len(expected) - 1, False, False)}
     assert all(snippet and "\x02" in snippet for p in pages_of_three for _, snippet in p.results)
-    monkeypatch.setattr(store, "SEARCH_COUNT_LIMIT", len(expected))
+    monkeypatch.setattr(store.fulltext, "SEARCH_COUNT_LIMIT", len(expected))
     exact = store.search_page(db, "les", limit=100)
     assert (exact.total, exact.exact, exact.ranked) == (len(expected), True, False)
     assert [r.id for r, _ in exact.results] == expected
 
 
+def set_search_limits(monkeypatch, ranked: int, counted: int) -> None:
+    """The search's limits where the search reads them (store.fulltext) and where the page reads the bound it
+    names (store.RANKED_MATCHES)."""
+    for module in (store, store.fulltext):
+        monkeypatch.setattr(module, "RANKED_MATCHES", ranked)
+        monkeypatch.setattr(module, "SEARCH_COUNT_LIMIT", counted)
+
+
 def test_search_page_says_when_results_are_newest_first_and_not_all_counted(client, built_db, monkeypatch):
     total = len(_newest_first(store.connect(built_db, create=False), "les"))
-    monkeypatch.setattr(store, "RANKED_MATCHES", 2)
-    monkeypatch.setattr(store, "SEARCH_COUNT_LIMIT", total - 1)
+    set_search_limits(monkeypatch, ranked=2, counted=total - 1)
     response, page = get(client, "/search?q=les")
     html = response.get_data(as_text=True)
     assert (2, f"Plus de {total - 1} résultats") in page.headings
     assert "Classés du plus récent au plus ancien : au-delà de 2 communiqués trouvés" in html
-    monkeypatch.setattr(store, "RANKED_MATCHES", 5000)
-    monkeypatch.setattr(store, "SEARCH_COUNT_LIMIT", 10_000)
+    set_search_limits(monkeypatch, ranked=5000, counted=10_000)
     response, page = get(client, "/search?q=les")
     assert (2, f"{total} résultats") in page.headings
     assert "Classés par pertinence." in response.get_data(as_text=True)
@@ -371,7 +375,7 @@ def test_search_leaves_withdrawn_releases_out(db_path, ranked_max, monkeypatch):
     before = _newest_first(db, "mooc")
     assert SEED_ID in before
     store.withdraw(db, SEED_ID, "erreur", datetime.now().astimezone())
-    monkeypatch.setattr(store, "RANKED_MATCHES", ranked_max)
+    monkeypatch.setattr(store.fulltext, "RANKED_MATCHES", ranked_max)
     results, total = store.search(db, "mooc", limit=100)
     assert SEED_ID not in {r.id for r, _ in results}
     assert total == len(before) - 1 == len(results)
