@@ -200,7 +200,6 @@ def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str,
     from jinja2 import FileSystemBytecodeCache
 
     from feeds.web import create_app
-    from feeds.web.db import read_only
 
     if parent is not None:  # a worker of the pool, which lives for one build
         leave_with_parent(parent)
@@ -211,7 +210,8 @@ def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str,
     made_for = (os.getpid(), db_path, repr(asdict(site)), datasette_url)
     app = _worker["app"] if _worker.get("made_for") == made_for else None
     # The database does not change during a build: listings and feeds read it once (feeds.web.selection).
-    db = read_only(db_path)
+    # A connection that only reads, and may write the WAL back into the database as the last one to close.
+    db = store.connect(db_path, create=False)
     if app is None:
         # A build asks for every feed document once: the server's cache of 512 documents would only hold 120 MB.
         app = create_app({"DATABASE": db_path, "SITE": site}, db=db, source=Snapshot(db),
