@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import sqlite_utils
 from flask import current_app
 
-if TYPE_CHECKING:
-    import sqlite_utils
-
-    from feeds.web.selection import Live
-    from feeds.web.syndication import FeedCache
+from feeds.web.feedcache import FeedCache
+from feeds.web.selection import Live
 
 
 class Memo(dict):

@@ -12,11 +12,8 @@ Last-Modified taken from the data.
 from __future__ import annotations
 
 import re
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlencode
@@ -29,12 +26,13 @@ from feeds import store
 from feeds.config import Site
 from feeds.kinds import KINDS
 from feeds.web.db import data_state, get_db, get_source
+from feeds.web.feedcache import Built, FeedCache
 from feeds.web.kept import kept
 from feeds.web.links import external
 from feeds.web.feedbuild import BUILDERS, CONTENT_TYPES, Document, entry_id, etag_of, plain_line
 from feeds.web.selection import Live, Selection
 
-__all__ = ["bp", "entry_id", "feeds_for", "feed_url", "FILTERS"]
+__all__ = ["bp", "Built", "entry_id", "FeedCache", "feeds_for", "feed_url", "feed_urls", "FILTERS"]
 
 bp = Blueprint("syndication", __name__)
 
@@ -57,42 +55,6 @@ CACHE_CONTROL = {"feed": "public, max-age=300", "archive": "public, max-age=8640
 
 class FeedNotFound(Exception):
     """A facet value or an archive page that does not exist."""
-
-
-@dataclass
-class Built:
-    body: bytes
-    etag: str
-    last_modified: datetime | None
-    content_type: str
-    cache_control: str
-
-
-class FeedCache:
-    """Documents built for one data version; a new version empties it. Bounded, least recently used out."""
-
-    def __init__(self, size: int = 512):
-        self.size, self.version = size, None
-        self.items: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, version, key) -> Built | None:
-        with self.lock:
-            if version != self.version:
-                self.items.clear()
-                self.version = version
-                return None
-            built = self.items.get(key)
-            if built is not None:
-                self.items.move_to_end(key)
-            return built
-
-    def put(self, version, key, built: Built) -> None:
-        with self.lock:
-            if version == self.version:
-                self.items[key] = built
-                while len(self.items) > self.size:
-                    self.items.popitem(last=False)
 
 
 def _site_root() -> str:
