@@ -69,7 +69,10 @@ class Scheduler:
 
     def _connection(self) -> sqlite_utils.Database:
         """The writable connection, opened again when the database file was replaced (rebuilt)."""
-        inode = os.stat(self.db_path).st_ino
+        try:
+            inode = os.stat(self.db_path).st_ino
+        except FileNotFoundError:
+            raise store.StoreError(f"base de données introuvable : {self.db_path}") from None
         if self.db is None or inode != self.inode:
             self.close()
             self.db, self.inode = store.connect(self.db_path, create=False), inode

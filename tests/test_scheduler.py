@@ -119,3 +119,11 @@ def test_feeds_publish_due_publishes_once_and_says_what(tmp_path, built_db, hub)
     again = feeds("publish-due", "--db", str(db), "--site", str(site))
     assert (again.stdout, again.stderr) == ("", "0 communiqué(s) publié(s)\n")
     assert len(hub.received) == len(expected_topics("http://press.test"))
+
+
+def test_feeds_publish_due_without_a_database_says_so(tmp_path):
+    missing = tmp_path / "none.db"
+    result = feeds("publish-due", "--db", str(missing), check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, "", f"Error: base de données introuvable : {missing}\n")
+    assert not missing.exists()
