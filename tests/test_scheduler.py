@@ -90,13 +90,18 @@ def test_feeds_serve_publishes_an_embargo_when_it_ends_without_any_request(tmp_p
         until = (datetime.now(PARIS) + timedelta(seconds=3)).replace(microsecond=0) + timedelta(seconds=1)
         release_id = write_embargo(db, until, datetime.now(PARIS))
         assert not public(db, release_id)
+        for _ in range(2):  # the second from the server's cache of public answers
+            status, _, body = server.fetch("/feed.atom")
+            assert status == 200 and f"/releases/{release_id}".encode() not in body
+        assert datetime.now(PARIS) < until
+        # No request from here on: only the file is read, until the release is public.
         deadline = time.monotonic() + 30
         while not public(db, release_id) and time.monotonic() < deadline:
             time.sleep(0.05)
         seen = datetime.now(PARIS)
         assert until <= seen < until + timedelta(seconds=INTERVAL + 2)
         assert hub.topics_after(0, set(expected_topics(base))) == expected_topics(base)
-        status, _, body = server.fetch("/feed.atom")
+        status, _, body = server.fetch("/feed.atom")  # the cache emptied by the new data version
         assert status == 200 and f"{base}/releases/{release_id}".encode() in body
         assert server.fetch(f"/releases/{release_id}")[0] == 200
     finally:
