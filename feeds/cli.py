@@ -74,7 +74,7 @@ def ingest(paths, db_path, site_path, fmt, max_bytes, as_json, watch, interval):
     if watch:
         if missing:
             raise click.ClickException(f"dossier introuvable : {missing[0]}")
-        return _watch(db, paths, site, fmt, max_bytes, interval, as_json, db_path)
+        return _watch(db, paths, site, fmt, max_bytes, interval, as_json)
     version = store.data_version(db)
 
     def run_with_bar():
@@ -94,7 +94,7 @@ def ingest(paths, db_path, site_path, fmt, max_bytes, as_json, watch, interval):
         click.echo(f"error: {rejected.name}: {rejected.reason}", err=True)
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.summary())
     if store.data_version(db) != version:
-        _announce(site, db_path)
+        _announce(site)
     if report.rejected:
         sys.exit(1)
 
@@ -131,7 +131,9 @@ def parse(paths, site_path, fmt):
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--base-url", default=None, help="Public address (default: http://HOST:PORT).")
-def serve(db_path, site_path, host, port, base_url):
+@click.option("--publish-due/--no-publish-due", default=True, show_default=True,
+              help="Publish releases as their embargo ends (off: leave it to `feeds publish-due`, from cron).")
+def serve(db_path, site_path, host, port, base_url, publish_due):
     """Serve pages, feeds and Datasette (under /data/) on one port."""
     from feeds.server import serve as run
 
@@ -141,7 +143,29 @@ def serve(db_path, site_path, host, port, base_url):
         raise click.ClickException(f"base de données introuvable : {db_path} (lancez d'abord « feeds ingest »)")
     store.connect(db_path).conn.close()  # creates or migrates the schema before readers arrive
     click.echo(f"Salle de presse : {site.base_url}/  ·  données : {site.base_url}/data/", err=True)
-    run(db_path, site, host, port)
+    run(db_path, site, host, port, publish_due)
+
+
+@cli.command("publish-due")
+@db_option
+@site_option
+def publish_due(db_path, site_path):
+    """Publish the releases whose embargo has ended (one id a line) and ping the WebSub hub; for cron."""
+    from feeds.scheduler import Scheduler
+
+    site = _site(site_path)
+    scheduler = Scheduler(db_path, site)
+    try:
+        published = scheduler.run_once()
+    except (OSError, store.StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        scheduler.close()
+    for release_id in published.ids:
+        click.echo(release_id)
+    click.echo(f"{len(published.ids)} communiqué(s) publié(s)", err=True)
+    if published.ids:
+        _announce(site, published.topics)
 
 
 @cli.command()
@@ -207,7 +231,7 @@ def build(out, db_path, site_path, base_url, datasette_url, workers, full, skip_
 
 # ---------------------------------------------------------------- publishing workflow: watch, tokens, withdrawal
 
-def _watch(db, paths, site, fmt, max_bytes, interval, as_json, db_path):
+def _watch(db, paths, site, fmt, max_bytes, interval, as_json):
     from datetime import datetime
 
     from feeds.watch import watch
@@ -221,7 +245,7 @@ def _watch(db, paths, site, fmt, max_bytes, interval, as_json, db_path):
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False) if as_json else f"{stamp} {result.summary()}")
         sys.stdout.flush()
         if result.new or result.updated:
-            _announce(site, db_path)
+            _announce(site)
 
     click.echo(f"Surveillance de {', '.join(map(str, paths))} (Ctrl-C pour arrêter)", err=True)
     try:
@@ -230,21 +254,17 @@ def _watch(db, paths, site, fmt, max_bytes, interval, as_json, db_path):
         pass
 
 
-def _announce(site, db_path) -> None:
-    """Ping the WebSub hub of the configuration that the feeds changed (a failure only warns)."""
+def _announce(site, topics: list[str] | None = None) -> None:
+    """Ping the WebSub hub of the configuration that feeds changed (default: the site's); a failure only warns."""
     from feeds import websub
+    from feeds.web.syndication import feed_urls
 
     if not site.websub_hub:
         return
     if not site.base_url:
         click.echo("warning: base_url absent de la configuration, le hub WebSub n'est pas notifié", err=True)
         return
-    from feeds.web import create_app
-    from feeds.web.api import feed_urls
-
-    app = create_app({"DATABASE": str(db_path), "SITE": site})
-    with app.test_request_context():
-        topics = feed_urls()
+    topics = topics or feed_urls(site.base_url)
     try:
         websub.ping(site.websub_hub, topics)
     except websub.WebSubError as exc:
@@ -313,7 +333,7 @@ def withdraw(release_id, reason, db_path, site_path):
         raise click.ClickException(str(exc)) from None
     if done.revision:
         click.echo(f"{done.id} retiré le {done.withdrawn_at} (révision {done.revision}) : {done.reason}")
-        _announce(site, db_path)
+        _announce(site)
     else:
         click.echo(f"{done.id} retiré avant toute publication (brouillon ou sous embargo) : {done.reason}")
 

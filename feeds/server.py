@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
 import re
 import sqlite3
 import time
 from collections import OrderedDict
-from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from datasette.plugins import pm
 from feeds import opendata, store
 from feeds.config import Site
 from feeds.opendata import plugin
+from feeds.scheduler import Scheduler
 from feeds.web import create_app
 
 DATASETTE_PREFIX = "/data"
@@ -67,9 +68,8 @@ def _without_prefix(scope: dict) -> dict:
 class ResponseCache:
     """Public GET answers of the Flask app (feeds, pages, sitemaps), replayed without entering Flask.
 
-    Keyed on the path and query string; emptied whenever the data version moves, and bypassed while an
-    embargo is due so that the Flask app publishes it. Entries live as long as their own max-age.
-    A feed served from here costs about what a static file served by the same server costs.
+    Keyed on the path and query string; emptied whenever the data version moves (an embargo that ends moves
+    it: the scheduler publishes it). Entries live as long as their own max-age.
     """
 
     # Besides watching the files, the data version is read at least this often (seconds).
@@ -84,8 +84,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self.entries: OrderedDict[tuple, _Cached] = OrderedDict()
         self.size = 0
-        self.version: str | None = None
-        self.next_embargo: float | None = None  # a POSIX timestamp
+        self.version: tuple | None = None
         self.db: sqlite_utils.Database | None = None
         self.inode: int | None = None
         self.files: tuple | None = None
@@ -105,7 +104,7 @@ class ResponseCache:
             return db.st_ino, db.st_mtime_ns, None, None
 
     def _current(self) -> bool:
-        """Whether cached answers may be used now: the data version has not moved, no embargo is due."""
+        """Whether cached answers may be used now: the data version is known (and the cache emptied if it moved)."""
         now = time.monotonic()
         try:
             files = self._files()
@@ -119,13 +118,11 @@ class ResponseCache:
                     self.entries.clear()
                     self.size = 0
                     self.version = version
-                    due = store.next_embargo(self.db)
-                    self.next_embargo = datetime.fromisoformat(due).timestamp() if due else None
                 self.files, self.checked_until = files, now + self.RECHECK
         except (OSError, sqlite3.Error):
             self.db = None
             return False
-        return self.next_embargo is None or time.time() < self.next_embargo
+        return True
 
     @staticmethod
     def _key(scope) -> tuple | None:
@@ -235,26 +232,45 @@ def _without_date(app):
     return without_date
 
 
-def create_asgi(db_path: str | Path, site: Site):
+async def _lifespan(receive, send, on_startup, on_shutdown) -> None:
+    """ASGI's lifespan protocol: what starts with the server and stops with it."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await on_startup()
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await on_shutdown()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def create_asgi(db_path: str | Path, site: Site, publish_due: bool = True):
+    """Datasette under /data/, the Flask app behind the response cache elsewhere; with ``publish_due``, a
+    ``Scheduler`` that publishes embargoes as they end, started and stopped with the server (its lifespan)."""
     flask_app = create_app({"DATABASE": str(db_path), "SITE": site})
     wsgi = _without_date(WSGIMiddleware(flask_app, workers=8))
     cache = ResponseCache(db_path)
     datasette = make_datasette(db_path, site)
     datasette_app = datasette.app()
+    scheduler = Scheduler(db_path, site) if publish_due else None
     started = False
+
+    async def startup():
+        nonlocal started
+        await datasette.invoke_startup()
+        started = True
+        if scheduler:
+            scheduler.start()
+
+    async def shutdown():
+        if scheduler:
+            await asyncio.to_thread(scheduler.stop)
 
     async def app(scope, receive, send):
         nonlocal started
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await datasette.invoke_startup()
-                    started = True
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            return await _lifespan(receive, send, startup, shutdown)
         path = scope.get("path", "")
         if path == DATASETTE_PREFIX or path.startswith(DATASETTE_PREFIX + "/"):
             if not started:
@@ -268,11 +284,13 @@ def create_asgi(db_path: str | Path, site: Site):
 
     app.flask_app = flask_app
     app.datasette = datasette
+    app.scheduler = scheduler
     return app
 
 
-def serve(db_path: str | Path, site: Site, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(db_path: str | Path, site: Site, host: str = "127.0.0.1", port: int = 8000,
+          publish_due: bool = True) -> None:
     import uvicorn
 
-    uvicorn.run(create_asgi(db_path, site), host=host, port=port, log_level="warning",
+    uvicorn.run(create_asgi(db_path, site, publish_due), host=host, port=port, log_level="warning",
                 proxy_headers=False, server_header=False)

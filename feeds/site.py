@@ -209,15 +209,19 @@ def _init_worker(db_path: str, site: Site, datasette_url: str | None, out: str,
     # whose copy holds the parent's database connections.
     made_for = (os.getpid(), db_path, repr(asdict(site)), datasette_url)
     app = _worker["app"] if _worker.get("made_for") == made_for else None
+    # The database does not change during a build: listings and feeds read it once (feeds.web.selection).
+    # A connection that only reads, and may write the WAL back into the database as the last one to close.
+    db = store.connect(db_path, create=False)
     if app is None:
-        app = create_app({"DATABASE": db_path, "SITE": site})
+        # A build asks for every feed document once: the server's cache of 512 documents would only hold 120 MB.
+        app = create_app({"DATABASE": db_path, "SITE": site}, db=db, source=Snapshot(db),
+                         feed_cache=syndication.FeedCache(size=0))
         # Compiled templates kept between builds (in the user's private temporary folder): a rebuild every
         # minute would otherwise compile them every time.
         app.jinja_env.bytecode_cache = FileSystemBytecodeCache()
-        # A build asks for every feed document once: the server's cache of 512 documents would only hold 120 MB.
-        app.extensions["pressroom_feed_cache"] = syndication.FeedCache(size=0)
-    # The database does not change during a build: listings and feeds read it once (feeds.web.selection).
-    app.extensions["pressroom_source"] = Snapshot(app.extensions["pressroom_db"]())
+    else:
+        app.kept.db.conn.close()
+        app.kept.db, app.kept.source = db, Snapshot(db)
     _worker.update(out=Path(out), db_path=db_path, site=site, datasette=None, app=app, made_for=made_for)
 
 
@@ -444,7 +448,7 @@ class Keys:
 
         from feeds.web import pages, release_link
 
-        self.snapshot: Snapshot = app.extensions["pressroom_source"]
+        self.snapshot: Snapshot = app.kept.source
         self.site, self.fingerprint = site, fingerprint
         self.facets = {prefix: kind for kind, (prefix, *_rest) in pages.FACETS.items()}
         self.page_size, self.filters = pages.PAGE_SIZE, syndication.FILTERS
@@ -744,7 +748,7 @@ def finish() -> None:
     _worker.pop("made_for", None)
     app = _worker.pop("app", None)
     if app is not None:
-        app.extensions["pressroom_source"].db.conn.close()
+        app.kept.db.conn.close()
     gc.freeze()
 
 

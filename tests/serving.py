@@ -44,13 +44,13 @@ def site_file(folder: Path, hub: str = "", base_url: str = "") -> Path:
 
 
 class Server(LiveServer):
-    """`feeds serve --site FILE` on a free port (LiveServer of conftest, with a site file)."""
+    """`feeds serve --site FILE [OPTION…]` on a free port (LiveServer of conftest, with a site file)."""
 
-    def __init__(self, db: Path, site: Path, port: int):
+    def __init__(self, db: Path, site: Path, port: int, *options: str):
         self.db, self.port = db, port
         self.url = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
-            [str(FEEDS_BIN), "serve", "--db", str(db), "--port", str(port), "--site", str(site)],
+            [str(FEEDS_BIN), "serve", "--db", str(db), "--port", str(port), "--site", str(site), *options],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60

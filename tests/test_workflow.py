@@ -1,7 +1,7 @@
 """Acceptance of the publishing workflow through the served app (`feeds serve`), read by real clients.
 
 The embargo is set a few seconds ahead instead of one minute, for speed: the mechanism is the same
-(front matter ``embargo:``, the first request after the hour publishes, no restart).
+(front matter ``embargo:``, the server's scheduler publishes it when the hour comes, no restart).
 """
 
 import json

@@ -21,7 +21,9 @@ from feeds import store, tokens, websub
 from feeds.ingest import DEFAULT_MAX_BYTES, FORMATS, SUFFIXES, IngestError, parse_bytes
 from feeds.ingest.base import sha256
 from feeds.ingest.files import context_for
-from feeds.web import external
+from feeds.web import syndication
+from feeds.web.db import get_writable_db
+from feeds.web.links import external
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -87,25 +89,18 @@ def keep_upload(folder: str | Path, data: bytes, name: str) -> Path:
     return path
 
 
-def feed_urls() -> list[str]:
-    """The public address of every feed of the site (the WebSub topics)."""
-    return sorted(external(rule.endpoint) for rule in current_app.url_map.iter_rules()
-                  if rule.endpoint.startswith("syndication.") and rule.rule.startswith("/feed.")
-                  and not rule.arguments)
-
-
 def announce() -> None:
-    """Ping the WebSub hub, if one is configured, that the feeds changed."""
+    """Ping the WebSub hub, if one is configured, that the site's feeds changed."""
     site = current_app.config["SITE"]
     if site.websub_hub:
-        websub.ping_in_background(site.websub_hub, feed_urls())
+        websub.ping_in_background(site.websub_hub, syndication.feed_urls(external("pages.index").rstrip("/")))
 
 
 @bp.post("/releases")
 def upload():
     """201 and the record for a new release, 200 for an existing one; 400, 401, 411, 413 with the reasons."""
     site = current_app.config["SITE"]
-    db = current_app.extensions["pressroom_db"]()
+    db = get_writable_db()
     who = tokens.verify(db, _bearer())
     if who is None:
         return _problem(401, "jeton absent ou invalide", ["en-tête attendu : Authorization: Bearer JETON"],

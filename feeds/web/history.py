@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from feeds import store
+from feeds.web.db import get_db
 
 bp = Blueprint("history", __name__)
 
@@ -101,4 +102,4 @@ def entries(revisions: list[dict]) -> list[Entry]:
 
 @bp.app_template_global()
 def release_history(release_id: str) -> list[Entry]:
-    return entries(store.history(current_app.extensions["pressroom_db"](), release_id))
+    return entries(store.history(get_db(), release_id))

@@ -14,7 +14,10 @@ from werkzeug.exceptions import HTTPException
 from feeds import store
 from feeds.kinds import KINDS, kind as kind_of
 from feeds.sanitize import sanitize_html
-from feeds.web import external, jsonld, release_link, syndication
+from feeds.web import jsonld, syndication
+from feeds.web.db import get_db, get_source
+from feeds.web.kept import kept
+from feeds.web.links import external, release_link
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 20
@@ -28,10 +31,6 @@ FACETS = {
     "person": (syndication.FACET_PATHS["person"], "Personne citée", "Personnes citées"),
 }
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:", "/")
-
-
-def _db():
-    return current_app.extensions["pressroom_db"]()
 
 
 def _page() -> int:
@@ -52,19 +51,10 @@ def _html(template: str, status: int = 200, **context) -> Response:
     return response
 
 
-FACET_URLS_KEPT = 10_000
-
-
 @bp.app_template_global()
 def facet_url(kind: str, name: str) -> str:
     """``url_for`` of a facet page, remembered: the same few names are linked from thousands of pages."""
-    kept = current_app.extensions.setdefault("pressroom_facet_urls", {})
-    key = (request.script_root, kind, name)
-    if key not in kept:
-        if len(kept) >= FACET_URLS_KEPT:
-            kept.clear()
-        kept[key] = url_for(f"pages.{kind}", name=name)
-    return kept[key]
+    return kept().facet_urls.get_or((request.script_root, kind, name), lambda: url_for(f"pages.{kind}", name=name))
 
 
 def _facet_page(kind: str, name: str) -> str:
@@ -77,13 +67,7 @@ def _facet_page(kind: str, name: str) -> str:
 @bp.app_template_global()
 def release_url(release_id: str) -> str:
     """``url_for`` of a release page without routing each time: listings link twenty of them."""
-    links = current_app.extensions.setdefault("pressroom_release_links", {})
-    if request.script_root not in links:
-        links[request.script_root] = release_link(absolute=False)
-    return links[request.script_root](release_id)
-
-
-LISTING_ITEMS_KEPT = 20_000
+    return kept().release_links.get_or(request.script_root, lambda: release_link(absolute=False))(release_id)
 
 
 @bp.app_template_global()
@@ -93,16 +77,10 @@ def listing_item(render, release, snippet: Markup | None, level: int) -> Markup:
     build renders one after the other. Search results with a snippet are not kept."""
     if snippet:
         return render(release, snippet, level)
-    kept = current_app.extensions.setdefault("pressroom_listing_items", {})
     published = release.published.isoformat() if release.published else None
     key = (request.script_root, level, release.id, release.language, release.title, published, release.place,
            release.publisher, release.summary)
-    item = kept.get(key)
-    if item is None:
-        if len(kept) >= LISTING_ITEMS_KEPT:
-            kept.clear()
-        item = kept[key] = render(release, snippet, level)
-    return item
+    return kept().listing_items.get_or(key, lambda: render(release, snippet, level))
 
 
 @bp.app_template_filter("phone")
@@ -180,7 +158,7 @@ def _listing(selection: tuple, page: int | None, endpoint: str, **args) -> dict:
         if page is None or page < 1:
             abort(404)
         abort(redirect(external(endpoint, **args, page=page), 301))
-    source = syndication.source_for(_db())
+    source = get_source()
     total = source.count(selection)
     archives = syndication.archive_count(total, PAGE_SIZE)
     if page is not None and not 1 <= page <= archives:
@@ -216,7 +194,7 @@ def _recorded(db, release_id: str) -> tuple[datetime | None, datetime | None]:
 @bp.route("/releases/<release_id>")
 def release(release_id: str):
     site = current_app.config["SITE"]
-    db = _db()
+    db = get_db()
     found = store.get_record(db, release_id)
     if found is None:
         abort(404)
@@ -250,7 +228,7 @@ def search():
     Best matches first when there are few enough to rank (store.RANKED_MATCHES), else newest first; counted
     exactly up to store.SEARCH_COUNT_LIMIT, beyond "plus de …": the page says which.
     """
-    page, db = _page(), _db()
+    page, db = _page(), get_db()
     q = (request.args.get("q") or "").strip()[:SEARCH_MAX_CHARS]
     kind = request.args.get("kind") or None
     filters = {

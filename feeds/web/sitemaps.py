@@ -13,7 +13,8 @@ from lxml import etree
 from feeds import store
 from feeds.config import Site
 from feeds.model import Release
-from feeds.web import external, release_link
+from feeds.web.db import get_db
+from feeds.web.links import external, release_link
 
 bp = Blueprint("sitemaps", __name__)
 
@@ -80,10 +81,6 @@ def _respond(body: bytes, content_type: str = XML_TYPE) -> Response:
     return response.make_conditional(request)
 
 
-def _db():
-    return current_app.extensions["pressroom_db"]()
-
-
 def _with_urls(rows: list[tuple[str, str | None]]) -> Iterable[tuple[str, str | None]]:
     page_url = release_link()
     return ((page_url(i), modified) for i, modified in rows)
@@ -92,7 +89,7 @@ def _with_urls(rows: list[tuple[str, str | None]]) -> Iterable[tuple[str, str | 
 @bp.route("/sitemap.xml")
 def sitemap():
     """Every release page with its last modification; an index of numbered files past 50,000."""
-    db = _db()
+    db = get_db()
     total = store.count(db)
     if total + 1 > MAX_URLS:
         chunks = (total + MAX_URLS - 1) // MAX_URLS
@@ -103,7 +100,7 @@ def sitemap():
 
 @bp.route("/sitemap-<int:number>.xml")
 def chunk(number: int):
-    db = _db()
+    db = get_db()
     rows = store.sitemap_rows(db, MAX_URLS, (number - 1) * MAX_URLS) if number >= 1 else []
     if not rows:
         abort(404)
@@ -113,7 +110,7 @@ def chunk(number: int):
 @bp.route("/sitemap-news.xml")
 def news():
     site: Site = current_app.config["SITE"]
-    return _respond(news_urlset(recent(_db(), datetime.now(site.tz)), site, release_link()))
+    return _respond(news_urlset(recent(get_db(), datetime.now(site.tz)), site, release_link()))
 
 
 @bp.route("/robots.txt")

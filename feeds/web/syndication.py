@@ -12,10 +12,8 @@ Last-Modified taken from the data.
 from __future__ import annotations
 
 import re
-import threading
 import uuid
-from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlencode
@@ -27,11 +25,14 @@ from werkzeug.http import http_date
 from feeds import store
 from feeds.config import Site
 from feeds.kinds import KINDS
-from feeds.web import external
+from feeds.web.db import data_state, get_db, get_source
+from feeds.web.feedcache import Built, FeedCache
+from feeds.web.kept import kept
+from feeds.web.links import external
 from feeds.web.feedbuild import BUILDERS, CONTENT_TYPES, Document, entry_id, etag_of, plain_line
 from feeds.web.selection import Live, Selection
 
-__all__ = ["bp", "entry_id", "feeds_for", "feed_url", "FILTERS"]
+__all__ = ["bp", "Built", "entry_id", "FeedCache", "feeds_for", "feed_url", "feed_urls", "FILTERS"]
 
 bp = Blueprint("syndication", __name__)
 
@@ -56,49 +57,9 @@ class FeedNotFound(Exception):
     """A facet value or an archive page that does not exist."""
 
 
-@dataclass
-class Built:
-    body: bytes
-    etag: str
-    last_modified: datetime | None
-    content_type: str
-    cache_control: str
-
-
-class FeedCache:
-    """Documents built for one data version; a new version empties it. Bounded, least recently used out."""
-
-    def __init__(self, size: int = 512):
-        self.size, self.version = size, None
-        self.items: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, version, key) -> Built | None:
-        with self.lock:
-            if version != self.version:
-                self.items.clear()
-                self.version = version
-                return None
-            built = self.items.get(key)
-            if built is not None:
-                self.items.move_to_end(key)
-            return built
-
-    def put(self, version, key, built: Built) -> None:
-        with self.lock:
-            if version == self.version:
-                self.items[key] = built
-                while len(self.items) > self.size:
-                    self.items.popitem(last=False)
-
-
 def _site_root() -> str:
-    roots = current_app.extensions.setdefault("pressroom_site_roots", {})  # asked by every feed request
-    if request.url_root not in roots:
-        if len(roots) >= 16:  # without a configured address the root follows the Host header
-            roots.clear()
-        roots[request.url_root] = external("pages.index").rstrip("/")
-    return roots[request.url_root]
+    """The site's address without its final slash, asked by every feed request (routing each time is not free)."""
+    return kept().site_roots.get_or(request.url_root, lambda: external("pages.index").rstrip("/"))
 
 
 def feed_url(fmt: str, selection: Selection = (), page: int | None = None, root: str | None = None) -> str:
@@ -111,6 +72,11 @@ def feed_url(fmt: str, selection: Selection = (), page: int | None = None, root:
     query = urlencode(params, quote_via=quote)
     return (f"{root if root is not None else _site_root()}{path}{f'/{page}' if page else ''}.{fmt}"
             + (f"?{query}" if query else ""))
+
+
+def feed_urls(root: str, selections: Iterable[Selection] = ((),)) -> list[str]:
+    """The feeds of each selection in every format, sorted (the topics of WebSub); by default the site's feeds."""
+    return sorted({feed_url(fmt, selection, None, root) for selection in selections for fmt in FORMATS})
 
 
 _FEED_PATH = re.compile(r"(?P<head>.*)/feed(?:/(?P<page>[1-9][0-9]{0,8}))?\.(?P<fmt>atom|rss|json)")
@@ -164,17 +130,14 @@ def feeds_for(kind: str | None = None, value: str | None = None) -> list[tuple[s
     kind = "q" if kind == "search" else kind
     selection: Selection = ((kind, value),) if kind and value else ()
     root = _site_root()
-    every_page = current_app.extensions.setdefault("pressroom_site_feeds", {})  # the same on every page
-    if not selection and root in every_page:
-        return every_page[root]
-    title = feed_title(site, selection)
-    feeds = [(f"{title} ({FORMAT_LABELS[fmt]})", feed_url(fmt, selection, root=root),
-              CONTENT_TYPES[fmt].split(";")[0]) for fmt in FORMATS]
-    if not selection:
-        if len(every_page) >= 16:  # without a configured address the root follows the Host header
-            every_page.clear()
-        every_page[root] = feeds
-    return feeds
+
+    def feeds() -> list[tuple[str, str, str]]:
+        title = feed_title(site, selection)
+        return [(f"{title} ({FORMAT_LABELS[fmt]})", feed_url(fmt, selection, root=root),
+                 CONTENT_TYPES[fmt].split(";")[0]) for fmt in FORMATS]
+
+    # The site's feeds are linked from every page: worked out once per address.
+    return kept().site_feeds.get_or(root, feeds) if not selection else feeds()
 
 
 @bp.app_context_processor
@@ -248,23 +211,14 @@ def build_document(db, site: Site, fmt: str, selection: Selection, page: int | N
                  CONTENT_TYPES[fmt], CACHE_CONTROL["archive" if page else "feed"])
 
 
-def source_for(db) -> Live:
-    """Where listings and feeds read their releases: the database, or the snapshot a static build installs."""
-    return current_app.extensions.get("pressroom_source") or Live(db)
-
-
-def _cache() -> FeedCache:
-    return current_app.extensions.setdefault("pressroom_feed_cache", FeedCache())
-
-
 def _serve(key, build) -> Response:
     """Cached bytes with validators; 304 when the client already has them (If-None-Match first)."""
-    version = current_app.extensions["pressroom_state"]()
-    cache = _cache()
+    version = data_state()
+    cache = kept().feed_cache
     built = cache.get(version, key)
     if built is None:
         try:
-            built = build(current_app.extensions["pressroom_db"]())
+            built = build(get_db())
         except FeedNotFound:
             abort(404)
         cache.put(version, key, built)
@@ -291,7 +245,7 @@ def _feed(fmt: str, selection: Selection | None = None, page: int | None = None)
         return redirect(feed_url(fmt, selection, page, root), 301)
     return _serve((fmt, selection, page, root),
                   lambda db: build_document(db, site, fmt, selection, page, root, page_url_for(selection, root),
-                                            source_for(db)))
+                                            get_source()))
 
 
 def _facet_value(name: str) -> str:
