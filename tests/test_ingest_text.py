@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import SEED
 
-from feeds.ingest import IngestError, parse_bytes
-from feeds.ingest.normalise import Context
+from feeds.ingest import Context, IngestError, parse_bytes
 from feeds.ingest.text import parse
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -6,8 +6,7 @@ from datetime import datetime, timedelta
 from conftest import SEED, now_paris
 
 from feeds import store
-from feeds.ingest import parse_bytes
-from feeds.ingest.normalise import Context
+from feeds.ingest import Context, parse_bytes
 
 CTX = Context()
 
