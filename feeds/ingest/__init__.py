@@ -1,7 +1,8 @@
-"""Turn source documents of any supported format into ``Release`` records.
+"""Turn source documents of any supported format into ``Release`` records: the format detected, its parser run.
 
 Each format is a module of this package with ``parse(data, name, ctx) -> Release`` (or
-``parse_many`` for formats holding several releases, such as feeds and JSON Lines).
+``parse_many`` for formats holding several releases, such as feeds and JSON Lines). Reading files and
+folders is ``feeds.ingest.files``.
 """
 
 from __future__ import annotations
