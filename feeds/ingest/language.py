@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 _FR = {"le", "la", "les", "des", "du", "un", "une", "et", "est", "dans", "pour", "sur", "avec", "par", "au", "aux",
@@ -14,7 +15,7 @@ _WORD = re.compile(r"[a-zà-ÿ']+")
 
 def detect_language(text: str, default: str = "fr") -> str:
     """"fr" or "en", whichever has more of its common words in the first 2,000 characters; ``default`` on a tie."""
-    french_lead = sum(_LEAD.get(word, 0) for word in _WORD.findall(text[:2000].lower()))  # French less English
+    french_lead = sum(map(_LEAD.get, _WORD.findall(text[:2000].lower()), itertools.repeat(0)))  # French less English
     if not french_lead:
         return default
     return "fr" if french_lead > 0 else "en"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import operator
 import re
 
 from lxml import html as lxml_html
@@ -31,27 +32,33 @@ def clean_text(value: object) -> str:
 
 _SUPERSCRIPT_BRACES = re.compile(r"\^\{([^}]*)\}")
 _SUPERSCRIPT = re.compile(r"\^([^\s^]+)\^")
-_STRONG = re.compile(r"(\*\*|__)(.+?)\1")
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+# Each pattern starts with a character the regex engine can look for (the star, then what may not precede it):
+# strip_inline_markdown also runs over whole bodies, where a pattern tried at every character would cost more.
+_STRONG = re.compile(r"([*_])\1(.+?)\1\1")
+_EMPHASIS = re.compile(r"\*(?<![\w*]\*)(?!\s)(.+?)(?<!\s)\*(?![\w*])")
 _KRAMDOWN_ATTRIBUTES = re.compile(r"\{:[^}]*\}")
+
+
+_GROUP_1, _GROUP_2 = operator.itemgetter(1), operator.itemgetter(2)
+# Each mark and what stays of it. Functions rather than templates (r"\1"), which are read again at every call.
+_INLINE_MARKS = [(_SUPERSCRIPT_BRACES, _GROUP_1), (_SUPERSCRIPT, _GROUP_1), (_STRONG, _GROUP_2), (_EMPHASIS, _GROUP_1),
+                 (_KRAMDOWN_ATTRIBUTES, "")]
 
 
 def strip_inline_markdown(text: str) -> str:
     """Remove Markdown emphasis and pandoc superscripts from a one-line text."""
-    text = _SUPERSCRIPT_BRACES.sub(r"\1", text)
-    text = _SUPERSCRIPT.sub(r"\1", text)
-    text = _STRONG.sub(r"\2", text)
-    text = _EMPHASIS.sub(r"\1", text)
-    return _KRAMDOWN_ATTRIBUTES.sub("", text)
+    for pattern, replacement in _INLINE_MARKS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 # ---------------------------------------------------------------- HTML
 
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "br",
            "ul", "ol", "table", "pre", "dd", "dt", "figure")
-_RUNS_OF_SPACES = re.compile(r"[ \t\xa0]+")
-_SPACES_AROUND_NEWLINE = re.compile(r" *\n *")
-_BLANK_LINES = re.compile(r"\n{3,}")
+# Runs of spaces, tabs and no-break spaces, but a lone space (most of them), which is left as it is.
+_RUNS_OF_SPACES = re.compile(r" [ \t\xa0]+|[\t\xa0][ \t\xa0]*")
+_BLANK_LINES = re.compile(r"\n\n\n+")
 
 
 def _parse(fragment: str):
@@ -79,7 +86,7 @@ def _text_of(root) -> str:
             el.text = "- " + (el.text or "")
     text = CONTROL_CHARACTERS.sub("", root.text_content())
     text = _RUNS_OF_SPACES.sub(" ", text)
-    text = _SPACES_AROUND_NEWLINE.sub("\n", text)
+    text = "\n".join(line.strip(" ") for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
