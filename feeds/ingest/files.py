@@ -119,6 +119,8 @@ BULK_MAX = 10_000
 
 @dataclass
 class IngestReport:
+    """What a run did: how many releases are new, updated and unchanged, each rejected file and why."""
+
     new: int = 0
     updated: int = 0
     unchanged: int = 0

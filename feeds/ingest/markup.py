@@ -32,17 +32,16 @@ def clean_text(value: object) -> str:
 
 _SUPERSCRIPT_BRACES = re.compile(r"\^\{([^}]*)\}")
 _SUPERSCRIPT = re.compile(r"\^([^\s^]+)\^")
-# Each pattern starts with a character the regex engine can look for (the star, then what may not precede it):
-# strip_inline_markdown also runs over whole bodies, where a pattern tried at every character would cost more.
+# Bold and emphasis start with their mark (then what may not precede it), so that the regex engine only tries where
+# a mark is: strip_inline_markdown also runs over whole bodies.
 _STRONG = re.compile(r"([*_])\1(.+?)\1\1")
 _EMPHASIS = re.compile(r"\*(?<![\w*]\*)(?!\s)(.+?)(?<!\s)\*(?![\w*])")
 _KRAMDOWN_ATTRIBUTES = re.compile(r"\{:[^}]*\}")
-
-
-_GROUP_1, _GROUP_2 = operator.itemgetter(1), operator.itemgetter(2)
-# Each mark and what stays of it. Functions rather than templates (r"\1"), which are read again at every call.
-_INLINE_MARKS = [(_SUPERSCRIPT_BRACES, _GROUP_1), (_SUPERSCRIPT, _GROUP_1), (_STRONG, _GROUP_2), (_EMPHASIS, _GROUP_1),
-                 (_KRAMDOWN_ATTRIBUTES, "")]
+# Each mark and what stays of it: functions rather than templates (r"\1"), which are read again at every call.
+_INLINE_MARKS = [
+    (_SUPERSCRIPT_BRACES, operator.itemgetter(1)), (_SUPERSCRIPT, operator.itemgetter(1)),
+    (_STRONG, operator.itemgetter(2)), (_EMPHASIS, operator.itemgetter(1)), (_KRAMDOWN_ATTRIBUTES, ""),
+]
 
 
 def strip_inline_markdown(text: str) -> str:
@@ -58,7 +57,7 @@ _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "
            "ul", "ol", "table", "pre", "dd", "dt", "figure")
 # Runs of spaces, tabs and no-break spaces, but a lone space (most of them), which is left as it is.
 _RUNS_OF_SPACES = re.compile(r" [ \t\xa0]+|[\t\xa0][ \t\xa0]*")
-_BLANK_LINES = re.compile(r"\n\n\n+")
+_BLANK_LINES = re.compile(r"\n\n\n+")  # three newlines or more, written out: a literal the engine looks for
 
 
 def _parse(fragment: str):
