@@ -43,6 +43,8 @@ def extract_quotes(text: str) -> list[Quote]:
     return quotes
 
 
+# ---------------------------------------------------------------- English releases (HTML pages, GOV.UK, feeds)
+
 EN_SPEECH = r"said|says|added|stated|continued|concluded|explained|noted|commented|remarked|urged|warned|insisted"
 _DQ = "\"“”„"
 # Words that describe a speaker's office rather than name them ("Attorney General Keith Ellison").
