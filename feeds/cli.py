@@ -11,16 +11,8 @@ import click
 
 from feeds import __version__, store
 from feeds.config import ConfigError, load_site
-from feeds.ingest import (
-    DEFAULT_MAX_BYTES,
-    FORMATS,
-    IngestError,
-    Rejected,
-    iter_files,
-    parse_bytes,
-    publisher_for,
-    read_file,
-)
+from feeds.ingest import DEFAULT_MAX_BYTES, FORMATS, IngestError, Rejected, parse_bytes
+from feeds.ingest.files import iter_files, publisher_for, read_file
 
 DEFAULT_DB = "data/pressroom.db"
 DEFAULT_RELEASES = "data/releases"

@@ -14,8 +14,8 @@ from pathlib import Path
 import sqlite_utils
 
 from feeds.config import Site
-from feeds.ingest import DEFAULT_MAX_BYTES, iter_files
-from feeds.ingest.files import IngestReport, ingest_files
+from feeds.ingest import DEFAULT_MAX_BYTES
+from feeds.ingest.files import IngestReport, ingest_files, iter_files
 
 DEFAULT_INTERVAL = 2.0
 

@@ -126,8 +126,8 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def public_ids(site) -> set[str]:
     """Ids of the default press room's public releases, straight from the parsers (no database)."""
-    from feeds.ingest import iter_files, parse_bytes, publisher_for, read_file
-    from feeds.ingest.files import context_for
+    from feeds.ingest import parse_bytes
+    from feeds.ingest.files import context_for, iter_files, publisher_for, read_file
 
     now = now_paris()
     ids = set()

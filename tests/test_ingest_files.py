@@ -1,4 +1,5 @@
-"""Ingest runs: parsing in a pool while the chunk before is written, and the bulk load of a large first run."""
+"""Ingest runs: the files of a folder and their publishers, parsing in a pool while the chunk before is written, and
+the bulk load of a large first run."""
 
 import sqlite3
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ import pytest
 from conftest import CORPUS, RELEASES, synthetic_corpus
 
 from feeds import store
-from feeds.ingest import files
+from feeds.ingest import IngestError, files
 
 NOW = datetime.fromisoformat("2025-03-01T12:00:00+01:00")
 N_FILES = 400
@@ -182,3 +183,34 @@ def test_a_record_that_cannot_be_written_is_rejected_alone_in_the_bulk_load(corp
     assert conn.execute("SELECT (SELECT count(*) FROM releases) + (SELECT count(*) FROM _pending)").fetchone()[0] \
         == N_FILES - 1
     conn.close()
+
+
+def test_files_of_folders_and_their_publishers(tmp_path):
+    """iter_files lists candidate files sorted, folders first given; read_file refuses what it must; the nearest
+    _publisher.toml names the publisher of the files under it."""
+    root = tmp_path / "releases"
+    (root / "b" / ".cache").mkdir(parents=True)
+    (root / "a").mkdir()
+    for name in ("a/1.txt", "a/2.md", "a/notes.odt", "a/.hidden.txt", "b/.cache/3.txt", "b/4.HTML", "5.json"):
+        (root / name).write_text("x")
+    (root / "b" / "_publisher.toml").write_text('name = "Préfecture"\ntimezone = "Europe/Paris"\n')
+    (root / "out.txt").symlink_to(tmp_path / "elsewhere.txt")
+    (tmp_path / "elsewhere.txt").write_text("secret")
+    (root / "big.txt").write_bytes(b"x" * 11)
+    single = tmp_path / "seul.txt"
+    single.write_text("y")
+
+    assert [(str(f.relative_to(tmp_path)), r.name) for f, r in files.iter_files([root, single])] == [
+        ("releases/5.json", "releases"), ("releases/big.txt", "releases"), ("releases/out.txt", "releases"),
+        ("releases/a/1.txt", "releases"), ("releases/a/2.md", "releases"), ("releases/b/4.HTML", "releases"),
+        ("seul.txt", tmp_path.name)]
+    assert files.read_file(root / "a" / "1.txt", root) == b"x"
+    for path, reason in ((root / "out.txt", "lien symbolique vers un fichier hors du dossier d'entrée, ignoré"),
+                         (root / "big.txt", "fichier trop volumineux (11 octets, limite 10)"),
+                         (root / "absent.txt", "fichier introuvable"), (root / "a", "ce n'est pas un fichier ordinaire")):
+        with pytest.raises(IngestError) as raised:
+            files.read_file(path, root, max_bytes=10)
+        assert str(raised.value) == reason
+    files.forget_publishers()
+    assert files.publisher_for(root / "b" / "4.HTML", root) == {"name": "Préfecture", "timezone": "Europe/Paris"}
+    assert files.publisher_for(root / "a" / "1.txt", root) is None

@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import SEED
 
-from feeds.ingest import IngestError, parse_bytes
-from feeds.ingest.normalise import Context
+from feeds.ingest import Context, IngestError, parse_bytes
 from feeds.ingest.text import parse
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -157,16 +156,3 @@ def test_no_date_and_html_in_title():
     assert release.published is None
     assert [w.code for w in release.warnings] == ["no_date"]
     assert "onerror" not in release.body_html and "<script" not in release.body_html
-
-
-@pytest.mark.parametrize("written, actual", [
-    ("lundi 4 mars", None), ("MARDI 5 mars", None), ("Mercredi\xa06 mars 2019", None), ("jeudi 7 mars", None),
-    ("vendredi 8 mars", None), ("samedi\n9 mars", None), ("Dimanche 10 mars", None),
-    ("dimanche 4 mars", "2019-03-04 était un lundi, pas un dimanche"),
-    ("Samedi 1er mars", "2019-03-01 était un vendredi, pas un samedi"),
-    ("mardi 28 décembre", "2018-12-28 était un vendredi, pas un mardi"),  # December before a March release
-])
-def test_weekdays_in_the_text_are_checked(written, actual):
-    release = parse(_doc("Communiqué de presse", "Toulouse, le 1er mars 2019", "Titre",
-                         f"Rendez-vous le {written} à la Région, pour une journée portes ouvertes."), "x.txt", CTX)
-    assert [w.message.split(" : le ", 1)[-1] for w in release.warnings] == ([actual] if actual else [])

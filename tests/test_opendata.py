@@ -20,8 +20,8 @@ from conftest import RELEASES, ROOT, SEED, LiveServer, free_port, now_paris
 
 from feeds import store
 from feeds.export import PUBLIC_TABLES
-from feeds.ingest import iter_files, parse_bytes, publisher_for, read_file
-from feeds.ingest.files import context_for
+from feeds.ingest import parse_bytes
+from feeds.ingest.files import context_for, iter_files, publisher_for, read_file
 from feeds.web.opendata import monthly_chart
 
 SEED_TITLE = "1ère collectivité à concevoir un MOOC, la Région est plébiscitée pour sa démarche innovante"

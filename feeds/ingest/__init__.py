@@ -1,26 +1,20 @@
-"""Turn source documents of any supported format into ``Release`` records.
+"""Turn source documents of any supported format into ``Release`` records: the format detected, its parser run.
 
 Each format is a module of this package with ``parse(data, name, ctx) -> Release`` (or
-``parse_many`` for formats holding several releases, such as feeds and JSON Lines).
+``parse_many`` for formats holding several releases, such as feeds and JSON Lines). Reading files and
+folders is ``feeds.ingest.files``.
 """
 
 from __future__ import annotations
 
-import errno
-import functools
 import importlib
-import os
 import re
-import stat
-import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from feeds.ingest.base import Context, IngestError, looks_utf16
 from feeds.model import Release
 
-__all__ = ["FORMATS", "Context", "IngestError", "Rejected", "detect", "iter_files", "parse_bytes"]
+__all__ = ["FORMATS", "Context", "IngestError", "Rejected", "detect", "parse_bytes"]
 
 # format name -> module; the order is the order of detection.
 FORMATS = {
@@ -135,80 +129,3 @@ def _is_binary(data: bytes) -> bool:
         return not looks_utf16(sample)
     control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return control > len(sample) * 0.1
-
-
-def iter_files(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
-    """(file, root) for every candidate file under ``paths``, sorted; root is the folder given."""
-    for path in paths:
-        if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for filename in sorted(filenames):
-                    f = Path(dirpath) / filename
-                    if f.suffix.lower() in SUFFIXES and not filename.startswith("."):
-                        yield f, path
-        else:
-            yield path, path.parent
-
-
-# The errors for which Path.exists() says False rather than raising.
-_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
-
-
-def read_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of a file, refusing links that leave the input folder and oversized files."""
-    try:
-        info = os.lstat(path)  # one call for exists(), is_symlink(), is_file() and the size
-        if stat.S_ISLNK(info.st_mode):
-            if not path.resolve().is_relative_to(root.resolve()):
-                raise IngestError("lien symbolique vers un fichier hors du dossier d'entrée, ignoré")
-            info = os.stat(path)
-    except OSError as exc:
-        if exc.errno in _MISSING:
-            raise IngestError("fichier introuvable") from None
-        raise
-    if not stat.S_ISREG(info.st_mode):
-        raise IngestError("ce n'est pas un fichier ordinaire")
-    size = info.st_size
-    if size > max_bytes:
-        raise IngestError(f"fichier trop volumineux ({size} octets, limite {max_bytes})")
-    try:
-        with open(path, "rb", buffering=0) as f:  # no buffer to fill and copy: the file is read whole
-            return f.read()
-    except OSError as exc:
-        raise IngestError(f"lecture impossible ({exc.strerror})") from None
-
-
-PUBLISHER_FILE = "_publisher.toml"
-
-
-@functools.lru_cache(maxsize=1024)
-def _publisher_in(folder: Path, root: Path) -> dict | None:
-    marker = folder / PUBLISHER_FILE
-    if marker.is_file():
-        try:
-            data = tomllib.loads(marker.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise IngestError(f"{marker} illisible : {exc}") from None
-        if data.get("name"):
-            return data
-    if folder == root or folder.parent == folder:
-        return None
-    return _publisher_in(folder.parent, root)
-
-
-def publisher_for(path: Path, root: Path) -> dict | None:
-    """The publisher of a file: the nearest ``_publisher.toml`` (name, url, logo) up to the input root."""
-    return _publisher_of_folder(path.parent, root)
-
-
-@functools.lru_cache(maxsize=1024)
-def _publisher_of_folder(folder: Path, root: Path) -> dict | None:
-    # Resolving a path costs a system call per folder in it: once per folder, not once per file.
-    return _publisher_in(folder.resolve(), root.resolve())
-
-
-def forget_publishers() -> None:
-    """Read ``_publisher.toml`` files again (a new ingest run sees edited files)."""
-    _publisher_of_folder.cache_clear()
-    _publisher_in.cache_clear()

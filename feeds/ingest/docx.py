@@ -12,13 +12,14 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from feeds.ingest import normalise as n
+from feeds.ingest.base import Context, IngestError, sha256
+from feeds.ingest.decoding import clean_block
 from feeds.ingest.text import parse_text
 from feeds.model import Release
 
 
-def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
-    return parse_text(extract_text(data), name, n.sha256(data), ctx, "docx")
+def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
+    return parse_text(extract_text(data), name, sha256(data), ctx, "docx")
 
 
 def extract_text(data: bytes) -> str:
@@ -26,7 +27,7 @@ def extract_text(data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError):
-        raise n.IngestError("fichier DOCX illisible (archive Word invalide ou incomplète)") from None
+        raise IngestError("fichier DOCX illisible (archive Word invalide ou incomplète)") from None
     blocks: list[str] = []
     body = document.element.body
     for child in body.iterchildren():
@@ -41,8 +42,8 @@ def extract_text(data: bytes) -> str:
                     blocks.append(" - ".join(cells))
     text = "\n\n".join(b for b in blocks if b.strip())
     if not text.strip():
-        raise n.IngestError("le document Word ne contient aucun texte")
-    return n.clean_block(text)
+        raise IngestError("le document Word ne contient aucun texte")
+    return clean_block(text)
 
 
 def _paragraph(paragraph) -> str:

@@ -11,30 +11,35 @@ from datetime import UTC, datetime
 
 import feedparser
 
-from feeds.ingest import normalise as n
+from feeds.ingest.base import Context, IngestError, sha256
+from feeds.ingest.language import detect_language
+from feeds.ingest.markup import clean_text, html_to_text
+from feeds.ingest.normalise import finish, make_id
+from feeds.ingest.quotes import extract_quotes, extract_quotes_en, quote_paragraphs
 from feeds.model import Attachment, Release, Source
+from feeds.sanitize import sanitize_html
 
 TEMPLATE_MARKERS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 
 
-def parse_many(data: bytes, name: str, ctx: n.Context | None = None) -> Iterator[Release]:
-    ctx = ctx or n.Context()
+def parse_many(data: bytes, name: str, ctx: Context | None = None) -> Iterator[Release]:
+    ctx = ctx or Context()
     head = data[:4096].decode("utf-8", errors="replace")
     if TEMPLATE_MARKERS.search(head):
-        raise n.IngestError("modèle de flux (Liquid/Jinja) et non un flux : il faut le fichier produit par le site")
+        raise IngestError("modèle de flux (Liquid/Jinja) et non un flux : il faut le fichier produit par le site")
     if re.search(rb"<!ENTITY", data[:65536], re.IGNORECASE):
         # Entity declarations serve no feed; they are how XML bombs and external-entity leaks work.
-        raise n.IngestError("flux refusé : il déclare des entités XML (<!ENTITY>)")
+        raise IngestError("flux refusé : il déclare des entités XML (<!ENTITY>)")
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     version = parsed.get("version") or ""
     if not version or not parsed.entries:
         if parsed.get("bozo") and not parsed.entries:
             problem = parsed.get("bozo_exception")
-            raise n.IngestError(f"flux RSS/Atom illisible ({type(problem).__name__ if problem else 'format inconnu'})")
+            raise IngestError(f"flux RSS/Atom illisible ({type(problem).__name__ if problem else 'format inconnu'})")
         if not version:
-            raise n.IngestError("ce n'est pas un flux RSS ou Atom")
-        raise n.IngestError("le flux ne contient aucun article")
-    digest = n.sha256(data)
+            raise IngestError("ce n'est pas un flux RSS ou Atom")
+        raise IngestError("le flux ne contient aucun article")
+    digest = sha256(data)
     channel = parsed.feed
     language = (channel.get("language") or "").split("-")[0].lower()
     base = channel.get("link") or ctx.publisher_url
@@ -42,21 +47,21 @@ def parse_many(data: bytes, name: str, ctx: n.Context | None = None) -> Iterator
         yield _release(entry, index, name, digest, language, base, ctx)
 
 
-def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
+def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
     """The first item of a feed."""
     for release in parse_many(data, name, ctx):
         return release
-    raise n.IngestError("le flux ne contient aucun article")
+    raise IngestError("le flux ne contient aucun article")
 
 
 def _release(entry, index: int, name: str, digest: str, language: str, base: str | None,
-             ctx: n.Context) -> Release:
+             ctx: Context) -> Release:
     key = entry.get("id") or entry.get("link") or entry.get("title")
     if not key:
-        raise n.IngestError(f"article {index} du flux sans identifiant (guid), sans lien ni titre")
-    title = n.clean_text(entry.get("title"))
+        raise IngestError(f"article {index} du flux sans identifiant (guid), sans lien ni titre")
+    title = clean_text(entry.get("title"))
     if not title:
-        raise n.IngestError(f"article {index} du flux sans titre")
+        raise IngestError(f"article {index} du flux sans titre")
     content = ""
     for item in entry.get("content") or []:
         if item.get("value"):
@@ -67,25 +72,25 @@ def _release(entry, index: int, name: str, digest: str, language: str, base: str
     if body and not re.search(r"<[a-zA-Z/!]", body):
         body = "".join(f"<p>{_escape(p)}</p>" for p in re.split(r"\n\s*\n", body) if p.strip())
     release = Release(
-        id=n.make_id(ctx.publisher, str(key), _hint(entry)),
+        id=make_id(ctx.publisher, str(key), _hint(entry)),
         title=title,
         published=_when(entry, "published") or _when(entry, "updated"),
         source=Source(name=f"{name}#{index}", sha256=digest, format="feed"),
         publisher=_author(entry) or ctx.publisher,
         body_html=body,
-        summary=n.clean_text(summary) if content and summary else None,
+        summary=clean_text(summary) if content and summary else None,
     )
     updated = _when(entry, "updated")
     if release.published and updated and updated > release.published:
         release.updated = updated
     release.topics = [t.get("term") or t.get("label") for t in entry.get("tags") or [] if t.get("term") or t.get("label")]
     release.attachments = _enclosures(entry)
-    plain = n.html_to_text(n.sanitize_html(body)) if body else ""
-    release.language = language or n.detect_language(title + " " + plain, ctx.language)
-    paragraphs = n.quote_paragraphs(n.sanitize_html(body)) if body else []
-    release.quotes = (n.extract_quotes_en(paragraphs) if release.language == "en"
-                      else n.extract_quotes("\n\n".join(paragraphs)))
-    return n.finish(release, ctx)
+    plain = html_to_text(sanitize_html(body)) if body else ""
+    release.language = language or detect_language(title + " " + plain, ctx.language)
+    paragraphs = quote_paragraphs(sanitize_html(body)) if body else []
+    release.quotes = (extract_quotes_en(paragraphs) if release.language == "en"
+                      else extract_quotes("\n\n".join(paragraphs)))
+    return finish(release, ctx)
 
 
 def _escape(text: str) -> str:
@@ -117,7 +122,7 @@ def _when(entry, field: str) -> datetime | None:
 
 def _author(entry) -> str | None:
     """An author that names a person or a body ('admin-2', a CMS login, does not)."""
-    author = n.clean_text((entry.get("author_detail") or {}).get("name") or entry.get("author"))
+    author = clean_text((entry.get("author_detail") or {}).get("name") or entry.get("author"))
     if author and (" " in author or author[:1].isupper()) and not re.fullmatch(r"[\w.-]+@[\w.-]+", author):
         return author
     return None

@@ -9,7 +9,14 @@ from urllib.parse import urljoin
 
 import yaml
 
-from feeds.ingest import normalise as n
+from feeds.ingest.base import Context, IngestError, sha256
+from feeds.ingest.contacts import CONTACT_HEADING, EMAIL, parse_contact_lines, phone_e164
+from feeds.ingest.dates import parse_french_date
+from feeds.ingest.decoding import decode
+from feeds.ingest.language import detect_language
+from feeds.ingest.markup import clean_text, markdown_to_html, strip_inline_markdown
+from feeds.ingest.normalise import finish, make_id
+from feeds.ingest.quotes import extract_quotes
 from feeds.model import Attachment, Contact, Quote, Release, Source
 
 KIND_WORDS = [
@@ -26,50 +33,16 @@ def split(text: str) -> tuple[dict, str]:
     """(front matter, body). Raises IngestError for front matter that is not a YAML mapping."""
     m = FRONT.match(text)
     if not m:
-        raise n.IngestError("en-tête YAML (front matter) non fermé")
+        raise IngestError("en-tête YAML (front matter) non fermé")
     try:
-        meta = _load_yaml(m["yaml"]) or {}
+        meta = yaml.safe_load(m["yaml"]) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (ligne {mark.line + 2})" if mark else ""
-        raise n.IngestError(f"en-tête YAML invalide{where}") from None
+        raise IngestError(f"en-tête YAML invalide{where}") from None
     if not isinstance(meta, dict):
-        raise n.IngestError("en-tête YAML invalide : ce n'est pas une liste de champs")
+        raise IngestError("en-tête YAML invalide : ce n'est pas une liste de champs")
     return meta, m["body"]
-
-
-# libyaml is ten times faster than PyYAML's own reader, but accepts what PyYAML refuses (tabs in scalars) and
-# nests deeper than Python's recursion limit lets PyYAML: those documents, and every error, take PyYAML's
-# path, so that what is accepted and every message stay the same.
-_C_LOADER = getattr(yaml, "CSafeLoader", None)
-_C_MAX_DEPTH = 100
-
-
-def _load_yaml(text: str):
-    if _C_LOADER is not None and "\t" not in text and "\ufeff" not in text:
-        try:
-            value = yaml.load(text, Loader=_C_LOADER)
-        except yaml.YAMLError:
-            pass
-        else:
-            if not _deeper_than(value, _C_MAX_DEPTH):
-                return value
-    return yaml.safe_load(text)
-
-
-def _deeper_than(value, limit: int) -> bool:
-    """Whether lists and mappings nest more than ``limit`` deep (each shared or recursive one seen once)."""
-    stack, seen = [(value, 0)], set()
-    while stack:
-        item, depth = stack.pop()
-        if not isinstance(item, (list, dict)) or id(item) in seen:
-            continue
-        if depth >= limit:
-            return True
-        seen.add(id(item))
-        children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-        stack.extend((child, depth + 1) for child in children)
-    return False
 
 
 def _strings(value) -> list[str]:
@@ -91,30 +64,30 @@ def _datetime(value, field_name: str, release: Release | None = None) -> datetim
         try:
             return datetime.fromisoformat(value.strip().replace(" +", "+").replace(" ", "T", 1))
         except ValueError:
-            found = n.parse_french_date(value)
+            found = parse_french_date(value)
             if found:
                 return datetime(found[0].year, found[0].month, found[0].day)
         if release is not None:
-            release.warn("bad_date", f"champ {field_name} illisible : « {n.clean_text(value)[:80]} »")
+            release.warn("bad_date", f"champ {field_name} illisible : « {clean_text(value)[:80]} »")
     return None
 
 
-def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
-    ctx = ctx or n.Context()
-    text = n.decode(data)
+def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
+    ctx = ctx or Context()
+    text = decode(data)
     meta, body = split(text)
     key = str(meta.get("id") or meta.get("permalink") or re.split(r"[\\/]", name)[-1].rsplit(".", 1)[0])
     if isinstance(meta.get("title"), (list, dict)):
-        raise n.IngestError("champ title invalide : un texte est attendu")
-    title = n.clean_text(meta.get("title"))
+        raise IngestError("champ title invalide : un texte est attendu")
+    title = clean_text(meta.get("title"))
     if not title:
-        raise n.IngestError("champ title absent de l'en-tête")
+        raise IngestError("champ title absent de l'en-tête")
     release = Release(
-        id=n.make_id(ctx.publisher, key, re.split(r"[\\/]", name)[-1].rsplit(".", 1)[0]),
+        id=make_id(ctx.publisher, key, re.split(r"[\\/]", name)[-1].rsplit(".", 1)[0]),
         title=title,
         published=None,
-        source=Source(name=name, sha256=n.sha256(data), format="markdown"),
-        publisher=n.clean_text(meta.get("publisher")) or ctx.publisher,
+        source=Source(name=name, sha256=sha256(data), format="markdown"),
+        publisher=clean_text(meta.get("publisher")) or ctx.publisher,
     )
     release.published = _datetime(meta.get("date"), "date", release)
     release.updated = _datetime(meta.get("last_modified_at") or meta.get("updated"), "updated", release)
@@ -122,24 +95,24 @@ def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
     categories = " ".join(_strings(meta.get("categories")) + _strings(meta.get("category")))
     release.kind = next((k for k, rx in KIND_WORDS if rx.search(categories)), "communique")
     release.topics = _strings(meta.get("tags"))
-    release.place = n.clean_text(meta.get("place") or meta.get("lieu")) or None
+    release.place = clean_text(meta.get("place") or meta.get("lieu")) or None
     if meta.get("published") is False or str(meta.get("published")).lower() == "false":
         release.status = "draft"
     chapeau = meta.get("chapeau-text") or meta.get("chapeau") or meta.get("description")
     if isinstance(chapeau, str):
-        release.standfirst = n.markdown_text(chapeau)
-    release.language = str(meta.get("lang") or "") or n.detect_language(title + " " + body, ctx.language)
+        release.standfirst = clean_text(markdown_to_html(chapeau))
+    release.language = str(meta.get("lang") or "") or detect_language(title + " " + body, ctx.language)
 
     body, quotes = _kramdown_quotes(body)
-    release.quotes = quotes or n.extract_quotes(n.strip_inline_markdown(body))
+    release.quotes = quotes or extract_quotes(strip_inline_markdown(body))
     body = _unwrap_hard_breaks(body)
-    release.body_html = n.markdown_to_html(body)
+    release.body_html = markdown_to_html(body)
     release.contacts = _contacts(meta.get("contact-presse"))
     if not release.contacts:
-        lines = [ln for ln in body.splitlines() if n.EMAIL.search(ln) or n.CONTACT_HEADING.match(ln)]
-        release.contacts = n.parse_contact_lines(lines)
+        lines = [ln for ln in body.splitlines() if EMAIL.search(ln) or CONTACT_HEADING.match(ln)]
+        release.contacts = parse_contact_lines(lines)
     release.attachments = _attachments(meta, ctx)
-    return n.finish(release, ctx)
+    return finish(release, ctx)
 
 
 def _contacts(value) -> list[Contact]:
@@ -148,20 +121,20 @@ def _contacts(value) -> list[Contact]:
         if isinstance(item, dict):
             phones = []
             for raw in _strings(item.get("tel") or item.get("telephone") or item.get("phone")):
-                phone = n.phone_e164(raw)
+                phone = phone_e164(raw)
                 if phone and phone not in phones:
                     phones.append(phone)
-            email = n.clean_text(item.get("email")) or None
-            name = n.clean_text(item.get("name") or item.get("nom")) or None
+            email = clean_text(item.get("email")) or None
+            name = clean_text(item.get("name") or item.get("nom")) or None
             if email or phones or name:
-                contacts.append(Contact(name=name, role=n.clean_text(item.get("role") or item.get("fonction")) or None,
+                contacts.append(Contact(name=name, role=clean_text(item.get("role") or item.get("fonction")) or None,
                                         email=email, phones=phones))
         elif isinstance(item, str):
-            contacts.extend(n.parse_contact_lines(item.splitlines()))
+            contacts.extend(parse_contact_lines(item.splitlines()))
     return contacts
 
 
-def _attachments(meta: dict, ctx: n.Context) -> list[Attachment]:
+def _attachments(meta: dict, ctx: Context) -> list[Attachment]:
     found: list[Attachment] = []
     items = meta.get("files") if isinstance(meta.get("files"), list) else []
     for item in items:
@@ -178,10 +151,10 @@ def _attachments(meta: dict, ctx: n.Context) -> list[Attachment]:
     return list(unique.values())
 
 
-def _attachment(path: str, title, ctx: n.Context) -> Attachment:
+def _attachment(path: str, title, ctx: Context) -> Attachment:
     url = urljoin(ctx.publisher_url + "/", path.lstrip("/")) if ctx.publisher_url and not re.match(
         r"https?://", path) else path
-    return Attachment(url=url, type=mimetypes.guess_type(path)[0], title=n.clean_text(title) or None)
+    return Attachment(url=url, type=mimetypes.guess_type(path)[0], title=clean_text(title) or None)
 
 
 def _kramdown_quotes(body: str) -> tuple[str, list[Quote]]:
@@ -192,9 +165,9 @@ def _kramdown_quotes(body: str) -> tuple[str, list[Quote]]:
         re.M | re.S,
     )
     for m in pattern.finditer(body):
-        text = n.clean_text(m["text"]).strip(" ,")
+        text = clean_text(m["text"]).strip(" ,")
         text = re.sub(r"^[«“\"]\s*|\s*[»”\"]\s*[,.]?$", "", text)
-        speaker, _, role = n.clean_text(m["author"]).partition(",")
+        speaker, _, role = clean_text(m["author"]).partition(",")
         quotes.append(Quote(text=text, speaker=speaker.strip() or None, role=role.strip(" .") or None))
     return body, quotes
 

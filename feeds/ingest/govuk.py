@@ -7,8 +7,13 @@ import mimetypes
 from datetime import datetime
 from urllib.parse import urljoin
 
-from feeds.ingest import normalise as n
+from feeds.ingest.base import Context, IngestError, sha256
+from feeds.ingest.decoding import decode
+from feeds.ingest.markup import clean_text
+from feeds.ingest.normalise import finish, make_id
+from feeds.ingest.quotes import extract_quotes_en, quote_paragraphs
 from feeds.model import Attachment, Release, Source
+from feeds.sanitize import sanitize_html
 
 GOVUK = "https://www.gov.uk"
 KINDS = {
@@ -30,18 +35,18 @@ def load_json(data: bytes) -> object:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = n.decode(data)
+        text = decode(data)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise n.IngestError(f"JSON invalide (ligne {exc.lineno}, colonne {exc.colno} : {exc.msg})") from None
+        raise IngestError(f"JSON invalide (ligne {exc.lineno}, colonne {exc.colno} : {exc.msg})") from None
 
 
-def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
-    ctx = ctx or n.Context()
+def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
+    ctx = ctx or Context()
     item = load_json(data)
     if not isinstance(item, dict) or not (item.get("content_id") or item.get("base_path")):
-        raise n.IngestError("ce JSON n'est pas un contenu GOV.UK (ni content_id ni base_path)")
+        raise IngestError("ce JSON n'est pas un contenu GOV.UK (ni content_id ni base_path)")
     details = item.get("details") if isinstance(item.get("details"), dict) else {}
     links = item.get("links") if isinstance(item.get("links"), dict) else {}
     locale = str(item.get("locale") or "en")
@@ -50,13 +55,13 @@ def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
     page_url = urljoin(GOVUK, str(item.get("base_path") or "")) if item.get("base_path") else None
     body_html = _absolute(str(details.get("body") or ""), page_url or GOVUK)
     release = Release(
-        id=n.make_id(ctx.publisher, key, str(item.get("base_path") or "").rstrip("/").rsplit("/", 1)[-1] or None),
-        title=n.clean_text(item.get("title")),
+        id=make_id(ctx.publisher, key, str(item.get("base_path") or "").rstrip("/").rsplit("/", 1)[-1] or None),
+        title=clean_text(item.get("title")),
         published=_datetime(details.get("first_public_at") or item.get("first_published_at")),
-        source=Source(name=name, sha256=n.sha256(data), format="govuk"),
+        source=Source(name=name, sha256=sha256(data), format="govuk"),
         kind=KINDS.get(str(item.get("document_type")), "communique"),
         publisher=publisher,
-        standfirst=n.clean_text(item.get("description")) or None,
+        standfirst=clean_text(item.get("description")) or None,
         language=locale.split("-")[0].lower(),
         body_html=body_html,
     )
@@ -64,13 +69,13 @@ def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
     if updated and release.published and updated > release.published:
         release.updated = updated
     release.topics = [t for group in TOPIC_LINKS for t in _titles(links.get(group))]
-    release.quotes = n.extract_quotes_en(n.quote_paragraphs(n.sanitize_html(body_html)))
+    release.quotes = extract_quotes_en(quote_paragraphs(sanitize_html(body_html)))
     release.attachments = _attachments(details.get("attachments"), page_url or GOVUK)
-    return n.finish(release, ctx)
+    return finish(release, ctx)
 
 
 def _titles(items) -> list[str]:
-    return [n.clean_text(i.get("title")) for i in items or [] if isinstance(i, dict) and i.get("title")]
+    return [clean_text(i.get("title")) for i in items or [] if isinstance(i, dict) and i.get("title")]
 
 
 def _publisher(links: dict, details: dict) -> str | None:
@@ -83,7 +88,7 @@ def _publisher(links: dict, details: dict) -> str | None:
     for content_id in emphasised:
         for o in organisations:
             if o.get("content_id") == content_id and o.get("title"):
-                return n.clean_text(o["title"])
+                return clean_text(o["title"])
     titles = _titles(organisations)
     return titles[0] if titles else None
 
@@ -118,6 +123,6 @@ def _attachments(items, base: str) -> list[Attachment]:
             url=url,
             type=item.get("content_type") or mimetypes.guess_type(url)[0],
             length=size if isinstance(size, int) else None,
-            title=n.clean_text(item.get("title")) or None,
+            title=clean_text(item.get("title")) or None,
         ))
     return found

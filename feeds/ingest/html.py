@@ -16,8 +16,23 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml import html as lxml_html
 
-from feeds.ingest import normalise as n
-from feeds.model import Attachment, Release, Source
+from feeds.ingest.base import Context, IngestError, sha256
+from feeds.ingest.contacts import EMAIL, parse_contact_lines
+from feeds.ingest.dates import (
+    ENGLISH_DATE,
+    MONTH_RE,
+    WEEKDAY_RE,
+    ImpossibleDate,
+    parse_english_date,
+    parse_french_date,
+)
+from feeds.ingest.decoding import decode
+from feeds.ingest.language import detect_language
+from feeds.ingest.markup import clean_text, html_to_text
+from feeds.ingest.normalise import finish, make_id
+from feeds.ingest.quotes import extract_quotes, extract_quotes_en, quote_paragraphs
+from feeds.model import Attachment, Quote, Release, Source
+from feeds.sanitize import sanitize_html
 
 # Containers of a page's main content, best first.
 MAIN_XPATHS = [
@@ -29,16 +44,16 @@ CHROME = ("//script|//style|//noscript|//nav|//form|//iframe|//button|//input|//
 LEDE_CLASSES = ("lede", "lead", "subhead", "subtitle", "standfirst", "chapo", "chapeau", "intro", "summary")
 DASH = r"[—–-]"
 EN_DATELINE = re.compile(
-    rf"^\s*(?P<date>{n.ENGLISH_DATE.pattern})\s*(?:\((?P<place>[^)]{{2,60}})\))?\s*(?:{DASH}+|:)\s*",
+    rf"^\s*(?P<date>{ENGLISH_DATE.pattern})\s*(?:\((?P<place>[^)]{{2,60}})\))?\s*(?:{DASH}+|:)\s*",
     re.IGNORECASE,
 )
 # "SAINT PAUL, Minn., July 15, 2019 —" / "WASHINGTON — "
 EN_DATELINE_PLACE_FIRST = re.compile(
-    rf"^\s*(?P<place>[A-Z][A-Z .,'’-]{{1,50}}?)\s*,\s*(?P<date>{n.ENGLISH_DATE.pattern})\s*(?:{DASH}+|:)\s*",
+    rf"^\s*(?P<place>[A-Z][A-Z .,'’-]{{1,50}}?)\s*,\s*(?P<date>{ENGLISH_DATE.pattern})\s*(?:{DASH}+|:)\s*",
 )
 FR_DATELINE = re.compile(
-    rf"^\s*(?:(?P<place>[A-ZÀ-Ý][\w'’ -]{{1,40}}?)\s*,\s*)?(?:le\s+)?(?P<date>(?:(?:{n.WEEKDAY_RE})\s+)?"
-    rf"\d{{1,2}}(?:er)?\s+(?:{n.MONTH_RE})\s+\d{{4}})\s*(?:{DASH}+|:|\.|$)\s*",
+    rf"^\s*(?:(?P<place>[A-ZÀ-Ý][\w'’ -]{{1,40}}?)\s*,\s*)?(?:le\s+)?(?P<date>(?:(?:{WEEKDAY_RE})\s+)?"
+    rf"\d{{1,2}}(?:er)?\s+(?:{MONTH_RE})\s+\d{{4}})\s*(?:{DASH}+|:|\.|$)\s*",
     re.IGNORECASE,
 )
 DOC_EXTENSIONS = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".ppt", ".pptx", ".zip", ".csv")
@@ -46,13 +61,13 @@ MEDIA_CONTACT = re.compile(r"^\s*(?:media|press)\s+(?:contacts?|inquiries|enquir
                            re.IGNORECASE)
 
 
-def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
-    ctx = ctx or n.Context()
-    text = n.decode(data)
+def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
+    ctx = ctx or Context()
+    text = decode(data)
     try:
         root = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError):
-        raise n.IngestError("page HTML illisible") from None
+        raise IngestError("page HTML illisible") from None
     meta = _meta(root)
     page_url = meta.get("og:url") or _canonical(root) or None
     base = page_url or ctx.publisher_url
@@ -63,8 +78,42 @@ def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
     if not title:
         title = meta.get("og:title") or meta.get("twitter:title") or _site_title(root)
     if not title:
-        raise n.IngestError("aucun titre trouvé dans la page HTML")
+        raise IngestError("aucun titre trouvé dans la page HTML")
 
+    standfirst_parts, body_nodes, published, place = _after_headline(container, h1)
+    body_nodes, contact_lines = _split_contacts(body_nodes)
+    for node in body_nodes:
+        _absolute_links(node, base)
+    body_html = "".join(lxml_html.tostring(node, encoding="unicode", with_tail=False) for node in body_nodes)
+    key = page_url or _key(name)
+    language = (root.get("lang") or meta.get("content-language") or "").split("-")[0].lower()
+    release = Release(
+        id=make_id(ctx.publisher, key, _key(name)),
+        title=title,
+        published=published,
+        source=Source(name=name, sha256=sha256(data), format="html"),
+        publisher=meta.get("og:site_name") or ctx.publisher,
+        standfirst=" ".join(standfirst_parts) or None,
+        place=place,
+        body_html=body_html,
+    )
+    release.language = language or detect_language(title + " " + html_to_text(body_html), ctx.language)
+    release.topics = [k for k in re.split(r"\s*,\s*", meta.get("keywords", "")) if k]
+    meta_date = _meta_date(meta, page_url, root)
+    if published is None:
+        release.published = meta_date
+    elif meta_date is not None and meta_date.date() != published.date():
+        release.warn("date_conflict", f"la ligne de date indique le {published.date().isoformat()}, les métadonnées "
+                                      f"de la page le {meta_date.date().isoformat()} ; la ligne de date est retenue")
+    release.quotes = _quotes(body_html, release.language)
+    release.contacts = parse_contact_lines(contact_lines, "US" if release.language == "en" else "FR")
+    release.attachments = _attachments(body_nodes)
+    return finish(release, ctx)
+
+
+def _after_headline(container, h1) -> tuple[list[str], list, datetime | None, str | None]:
+    """The standfirst's paragraphs, the body's elements, and the date and place of the dateline opening the body,
+    from the elements after the headline."""
     standfirst_parts: list[str] = []
     body_nodes: list = []
     place = published = None
@@ -92,50 +141,25 @@ def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
             body_nodes.append(el)
     while body_nodes and not _text(body_nodes[-1]) and not body_nodes[-1].xpath(".//img|.//table"):
         body_nodes.pop()
+    return standfirst_parts, body_nodes, published, place
 
-    body_nodes, contact_lines = _split_contacts(body_nodes)
-    for node in body_nodes:
-        _absolute_links(node, base)
-    body_html = "".join(lxml_html.tostring(node, encoding="unicode", with_tail=False) for node in body_nodes)
-    key = page_url or _key(name)
-    language = (root.get("lang") or meta.get("content-language") or "").split("-")[0].lower()
-    release = Release(
-        id=n.make_id(ctx.publisher, key, _key(name)),
-        title=title,
-        published=published,
-        source=Source(name=name, sha256=n.sha256(data), format="html"),
-        publisher=meta.get("og:site_name") or ctx.publisher,
-        standfirst=" ".join(standfirst_parts) or None,
-        place=place,
-        body_html=body_html,
-    )
-    release.language = language or n.detect_language(title + " " + n.html_to_text(body_html), ctx.language)
-    release.topics = [k for k in re.split(r"\s*,\s*", meta.get("keywords", "")) if k]
-    meta_date = _meta_date(meta, page_url, root)
-    if published is None:
-        release.published = meta_date
-    elif meta_date is not None and meta_date.date() != published.date():
-        release.warn("date_conflict", f"la ligne de date indique le {published.date().isoformat()}, les métadonnées "
-                                      f"de la page le {meta_date.date().isoformat()} ; la ligne de date est retenue")
-    paragraphs = n.quote_paragraphs(n.sanitize_html(body_html))
-    if release.language == "en":
-        release.quotes = n.extract_quotes_en(paragraphs)
-    else:
-        release.quotes = n.extract_quotes("\n\n".join(paragraphs))
-    release.contacts = n.parse_contact_lines(contact_lines, "US" if release.language == "en" else "FR")
-    release.attachments = _attachments(body_nodes)
-    return n.finish(release, ctx)
+
+def _quotes(body_html: str, language: str) -> list[Quote]:
+    paragraphs = quote_paragraphs(sanitize_html(body_html))
+    if language == "en":
+        return extract_quotes_en(paragraphs)
+    return extract_quotes("\n\n".join(paragraphs))
 
 
 def _text(el) -> str:
-    return n.clean_text(el.text_content()) if el is not None else ""
+    return clean_text(el.text_content()) if el is not None else ""
 
 
 def _meta(root) -> dict[str, str]:
     found: dict[str, str] = {}
     for m in root.iter("meta"):
         key = (m.get("property") or m.get("name") or m.get("http-equiv") or "").strip().lower()
-        value = n.clean_text(m.get("content"))
+        value = clean_text(m.get("content"))
         if key and value and key not in found:
             found[key] = value
     return found
@@ -181,8 +205,8 @@ def _dateline(el) -> tuple[datetime, str | None] | None:
         if not m:
             continue
         try:
-            day = n.parse_english_date(m["date"]) if english else (n.parse_french_date(m["date"]) or (None,))[0]
-        except n.ImpossibleDate:
+            day = parse_english_date(m["date"]) if english else (parse_french_date(m["date"]) or (None,))[0]
+        except ImpossibleDate:
             return None
         if not day:
             continue
@@ -192,7 +216,7 @@ def _dateline(el) -> tuple[datetime, str | None] | None:
 
 
 def _place(raw: str | None) -> str | None:
-    place = n.clean_text(raw).strip(" ,") if raw else ""
+    place = clean_text(raw).strip(" ,") if raw else ""
     if not place:
         return None
     return place.title() if place.isupper() else place
@@ -258,7 +282,7 @@ def _join_names(lines: list[str]) -> list[str]:
     for line in (ln.strip() for ln in lines):
         if not line:
             continue
-        if joined and (n.EMAIL.search(line) or re.match(r"^[\d(+]", line)) and not n.EMAIL.search(joined[-1]):
+        if joined and (EMAIL.search(line) or re.match(r"^[\d(+]", line)) and not EMAIL.search(joined[-1]):
             joined[-1] = f"{joined[-1]} - {line}"
         else:
             joined.append(line)
@@ -292,8 +316,8 @@ def _meta_date(meta: dict[str, str], page_url: str | None, root) -> datetime | N
             except ValueError:
                 pass
     try:
-        found = n.parse_english_date(_site_title(root))
-    except n.ImpossibleDate:
+        found = parse_english_date(_site_title(root))
+    except ImpossibleDate:
         found = None
     return datetime(found.year, found.month, found.day) if found else None
 

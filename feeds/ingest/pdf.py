@@ -12,30 +12,32 @@ import re
 import pypdf
 from pypdf.errors import PyPdfError
 
-from feeds.ingest import normalise as n
+from feeds.ingest.base import Context, IngestError, sha256
+from feeds.ingest.contacts import CONTACT_HEADING
+from feeds.ingest.decoding import clean_block
 from feeds.ingest.text import parse_text
 from feeds.model import Release
 
 BULLET = re.compile(r"^\s*(?:[-•■▪–*]|\d+[.)])\s+")
 
 
-def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
-    return parse_text(extract_text(data), name, n.sha256(data), ctx, "pdf")
+def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
+    return parse_text(extract_text(data), name, sha256(data), ctx, "pdf")
 
 
 def extract_text(data: bytes) -> str:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise n.IngestError("PDF protégé par un mot de passe")
+            raise IngestError("PDF protégé par un mot de passe")
         pages = [page.extract_text() or "" for page in reader.pages]
-    except n.IngestError:
+    except IngestError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
-        raise n.IngestError("fichier PDF illisible (structure invalide ou tronquée)") from None
-    lines = [ln.rstrip() for page in pages for ln in n.clean_block(page).splitlines()]
+        raise IngestError("fichier PDF illisible (structure invalide ou tronquée)") from None
+    lines = [ln.rstrip() for page in pages for ln in clean_block(page).splitlines()]
     if not any(ln.strip() for ln in lines):
-        raise n.IngestError("le PDF ne contient pas de texte (document scanné ?)")
+        raise IngestError("le PDF ne contient pas de texte (document scanné ?)")
     return "\n\n".join(paragraphs(lines))
 
 
@@ -52,7 +54,7 @@ def paragraphs(lines: list[str]) -> list[str]:
                 found.append(" ".join(current))
                 current = []
             continue
-        if current and (BULLET.match(line) or n.CONTACT_HEADING.match(line)):
+        if current and (BULLET.match(line) or CONTACT_HEADING.match(line)):
             found.append(" ".join(current))
             current = []
         if current and current[-1].endswith("-") and line[:1].islower():

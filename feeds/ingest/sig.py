@@ -14,8 +14,12 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from feeds.ingest import normalise as n
+from feeds.ingest.base import Context, IngestError, sha256
+from feeds.ingest.contacts import parse_contact_lines, phone_e164
 from feeds.ingest.govuk import load_json
+from feeds.ingest.markup import clean_text, markdown_to_html, strip_inline_markdown
+from feeds.ingest.normalise import finish, make_id
+from feeds.ingest.quotes import extract_quotes
 from feeds.model import Attachment, Contact, Release, Source
 
 KINDS = {
@@ -29,36 +33,36 @@ KINDS = {
 PUBLISHER_SEPARATOR = " ; "
 
 
-def parse_many(data: bytes, name: str, ctx: n.Context | None = None) -> Iterator[Release]:
-    ctx = ctx or n.Context()
-    digest = n.sha256(data)
+def parse_many(data: bytes, name: str, ctx: Context | None = None) -> Iterator[Release]:
+    ctx = ctx or Context()
+    digest = sha256(data)
     for line, record in _records(data):
         document = record.get("document") if isinstance(record.get("document"), dict) else record
         where = f"{name}:{line}" if line else name
         try:
             yield _release(document, where, digest, ctx)
-        except n.IngestError as exc:
-            raise n.IngestError(f"ligne {line} : {exc}" if line else str(exc)) from None
+        except IngestError as exc:
+            raise IngestError(f"ligne {line} : {exc}" if line else str(exc)) from None
 
 
-def parse(data: bytes, name: str, ctx: n.Context | None = None) -> Release:
+def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
     """The first release of a SIG file."""
     for release in parse_many(data, name, ctx):
         return release
-    raise n.IngestError("aucun communiqué dans ce fichier SIG")
+    raise IngestError("aucun communiqué dans ce fichier SIG")
 
 
 def _records(data: bytes) -> Iterator[tuple[int | None, dict]]:
     """(line number for JSON Lines, record) of every record of the file."""
     try:
         whole = load_json(data)
-    except n.IngestError:
+    except IngestError:
         whole = None
     if whole is not None:
         items = whole if isinstance(whole, list) else [whole]
         for item in items:
             if not isinstance(item, dict):
-                raise n.IngestError("fichier SIG invalide : un enregistrement n'est pas un objet JSON")
+                raise IngestError("fichier SIG invalide : un enregistrement n'est pas un objet JSON")
             yield None, item
         return
     text = data.decode("utf-8-sig", errors="replace")
@@ -69,13 +73,13 @@ def _records(data: bytes) -> Iterator[tuple[int | None, dict]]:
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise n.IngestError(f"ligne {number} : JSON invalide ({exc.msg}, colonne {exc.colno})") from None
+            raise IngestError(f"ligne {number} : JSON invalide ({exc.msg}, colonne {exc.colno})") from None
         if not isinstance(item, dict):
-            raise n.IngestError(f"ligne {number} : ce n'est pas un objet JSON")
+            raise IngestError(f"ligne {number} : ce n'est pas un objet JSON")
         found = True
         yield number, item
     if not found:
-        raise n.IngestError("fichier SIG vide")
+        raise IngestError("fichier SIG vide")
 
 
 def _first(document: dict, *keys: str):
@@ -86,33 +90,33 @@ def _first(document: dict, *keys: str):
     return None
 
 
-def _release(document: dict, name: str, digest: str, ctx: n.Context) -> Release:
+def _release(document: dict, name: str, digest: str, ctx: Context) -> Release:
     native = _first(document, "id")
-    title = n.clean_text(_first(document, "titre", "title"))
+    title = clean_text(_first(document, "titre", "title"))
     if not native:
-        raise n.IngestError("document.id absent : un communiqué SIG a besoin de son identifiant")
+        raise IngestError("document.id absent : un communiqué SIG a besoin de son identifiant")
     if not title:
-        raise n.IngestError("document.titre absent")
-    issuers = [n.clean_text(e.get("nom")) for e in document.get("emetteurs") or [] if isinstance(e, dict)]
+        raise IngestError("document.titre absent")
+    issuers = [clean_text(e.get("nom")) for e in document.get("emetteurs") or [] if isinstance(e, dict)]
     publisher = PUBLISHER_SEPARATOR.join(i for i in issuers if i) or ctx.publisher
     body = _first(document, "contenu_markdown", "contenu") or ""
     release = Release(
-        id=n.make_id(ctx.publisher, str(native)),
+        id=make_id(ctx.publisher, str(native)),
         title=title,
         published=_date(_first(document, "date_publication", "date_diffusion")),
         source=Source(name=name, sha256=digest, format="sig"),
         kind=KINDS.get(str(_first(document, "type", "type_document") or "").lower(), "communique"),
         publisher=publisher,
-        place=n.clean_text(_first(document, "lieu_publication", "lieu_diffusion")) or None,
+        place=clean_text(_first(document, "lieu_publication", "lieu_diffusion")) or None,
         language=str(_first(document, "langue") or ctx.language).lower()[:2],
-        body_html=n.markdown_to_html(_drop_repeated_title(str(body), title)),
+        body_html=markdown_to_html(_drop_repeated_title(str(body), title)),
     )
     release.updated = _date(_first(document, "date_mise_a_jour", "date_modification"))
     release.topics = [str(k) for k in document.get("mots_cles") or [] if isinstance(k, (str, int))]
     release.contacts = _contacts(document)
     release.attachments = _attachments(document)
-    release.quotes = n.extract_quotes(n.strip_inline_markdown(str(body)))
-    return n.finish(release, ctx)
+    release.quotes = extract_quotes(strip_inline_markdown(str(body)))
+    return finish(release, ctx)
 
 
 def _date(value) -> datetime | None:
@@ -131,7 +135,7 @@ def _date(value) -> datetime | None:
 def _drop_repeated_title(markdown: str, title: str) -> str:
     """Bodies often open with the title as a heading; the page shows the title once."""
     m = re.match(r"\s*#{1,2}\s+(.+?)\s*(?:\n|$)", markdown)
-    if m and n.clean_text(m[1]).casefold() == title.casefold():
+    if m and clean_text(m[1]).casefold() == title.casefold():
         return markdown[m.end():]
     return markdown
 
@@ -145,15 +149,15 @@ def _contacts(document: dict) -> list[Contact]:
     contacts = []
     for item in items or []:
         if isinstance(item, str):
-            contacts.extend(n.parse_contact_lines(item.splitlines()))
+            contacts.extend(parse_contact_lines(item.splitlines()))
             continue
         if not isinstance(item, dict):
             continue
-        phones = [p for p in (n.phone_e164(str(t)) for t in _list(item.get("telephone"))) if p]
-        email = n.clean_text(item.get("email")) or None
-        name = n.clean_text(item.get("nom")) or None
+        phones = [p for p in (phone_e164(str(t)) for t in _list(item.get("telephone"))) if p]
+        email = clean_text(item.get("email")) or None
+        name = clean_text(item.get("nom")) or None
         if email or phones or name:
-            contacts.append(Contact(name=name, role=n.clean_text(item.get("fonction")) or None, email=email,
+            contacts.append(Contact(name=name, role=clean_text(item.get("fonction")) or None, email=email,
                                     phones=list(dict.fromkeys(phones))))
     return contacts
 
@@ -174,7 +178,7 @@ def _attachments(document: dict) -> list[Attachment]:
         if isinstance(item, dict) and _url(item):
             url = _url(item)
             found.append(Attachment(url=url, type=item.get("mimetype") or mimetypes.guess_type(url)[0],
-                                    length=_int(item.get("poids")), title=n.clean_text(item.get("libelle")) or None))
+                                    length=_int(item.get("poids")), title=clean_text(item.get("libelle")) or None))
     unique: dict[str, Attachment] = {}
     for a in found:
         unique.setdefault(a.url, a)
