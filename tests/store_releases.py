@@ -6,7 +6,7 @@ from conftest import SEED
 
 from feeds import store
 from feeds.ingest import parse_bytes
-from feeds.ingest.normalise import Context
+from feeds.ingest import Context
 from feeds.model import Quote, Release, Source
 
 CTX = Context()
