@@ -1,7 +1,7 @@
 """feeds.store.writes: idempotent upserts, revisions, private drafts and embargoes, the data version."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from conftest import now_paris
 from store_releases import CTX, NOW, budget_release, seed_release as _seed, small_pressroom
@@ -39,6 +39,19 @@ def test_drafts_and_embargoes_stay_private_until_due(tmp_path):
     assert store.publish_due(db, now + timedelta(minutes=2)) == ["embargo-1"]
     assert [r["id"] for r in db["releases"].rows] == ["embargo-1"]
     assert [r["id"] for r in db["_pending"].rows] == ["draft-1"]
+
+
+def test_embargoes_end_as_instants_whatever_their_offset(tmp_path):
+    """10:30 in Paris (+01:00) ends before 10:00 in UTC: as text, "…T10:30+01:00" sorts after "…T10:00+00:00"."""
+    db = store.connect(tmp_path / "p.db")
+    paris = now_paris().replace(hour=10, minute=30, second=0, microsecond=0)
+    embargoed = _seed()
+    embargoed.id, embargoed.embargo_until = "embargo-paris", paris
+    store.upsert(db, embargoed, paris - timedelta(hours=1))
+    utc_now = paris.astimezone(UTC) + timedelta(minutes=1)
+    assert utc_now.isoformat() < paris.isoformat()
+    assert store.publish_due(db, utc_now) == ["embargo-paris"]
+    assert store.next_embargo(db) is None
 
 
 def test_data_version_moves_only_on_change(tmp_path):

@@ -264,9 +264,10 @@ def _delete_public(conn: sqlite3.Connection, release_id: str) -> None:
 def publish_due(db: sqlite_utils.Database, now: datetime,
                 publishers: dict[str, dict] | None = None) -> list[str]:
     """Move releases whose embargo has ended into the public tables; returns their ids."""
-    due = db.conn.execute(
-        "SELECT id FROM _pending WHERE status = 'published' AND embargo_until <= ?", (now.isoformat(),)
-    ).fetchall()
+    # Compared as instants, not as text: offsets may differ between publishers (and the waiting list is short).
+    due = [(release_id,) for release_id, until in db.conn.execute(
+        "SELECT id, embargo_until FROM _pending WHERE status = 'published' AND embargo_until IS NOT NULL")
+        if datetime.fromisoformat(until) <= now]
     if not due:
         return []
     published = []
