@@ -1,4 +1,4 @@
-"""The "Données ouvertes" page and the downloads it lists: every table as CSV (Datasette) and JSON, the whole
+"""The "Données ouvertes" page and the downloads it lists: every table as CSV (Datasette's) and JSON, the whole
 public database as one SQLite file, the SIG export, and a chart of releases per month and per publisher."""
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ OTHERS = "Autres émetteurs"
 def _table_descriptions() -> dict[str, str]:
     """Table descriptions from Datasette's metadata.yml: one text for both."""
     return {name: opendata.table_metadata(name)["description"] for name in export.PUBLIC_TABLES}
+
+
+def datasette_csv_url(table: str) -> str:
+    """Every row of a table as CSV, streamed by Datasette."""
+    return f"{DATASETTE}/{table}.csv?_stream=on&_size=max"
 
 
 def _export_dir() -> Path:
@@ -153,7 +158,7 @@ def page():
         return Response(status=304, headers={"ETag": f'"{etag}"'})
     descriptions = _table_descriptions()
     tables = [{"name": t, "description": descriptions[t], "rows": counts[t],
-               "browse": f"{DATASETTE}/{t}", "csv": f"{DATASETTE}/{t}.csv?_stream=on&_size=max",
+               "browse": f"{DATASETTE}/{t}", "csv": datasette_csv_url(t),
                "json": f"/donnees-ouvertes/{t}.json"} for t in export.PUBLIC_TABLES]
     response = Response(render_template(
         "opendata.html", tables=tables, chart=monthly_chart(rows), datasette=DATASETTE,

@@ -27,7 +27,7 @@ from werkzeug.http import http_date
 from feeds import store
 from feeds.config import Site
 from feeds.kinds import KINDS
-from feeds.web import external
+from feeds.web import external, validators
 from feeds.web.feedbuild import BUILDERS, CONTENT_TYPES, Document, entry_id, etag_of, plain_line
 from feeds.web.selection import Live, Selection
 
@@ -249,7 +249,7 @@ def build_document(db, site: Site, fmt: str, selection: Selection, page: int | N
 
 
 def source_for(db) -> Live:
-    """Where listings and feeds read their releases: the database, or the snapshot a static build installs."""
+    """Where listings and feeds read their releases: the database, or the ``ReadOnce`` a static build installs."""
     return current_app.extensions.get("pressroom_source") or Live(db)
 
 
@@ -257,16 +257,26 @@ def _cache() -> FeedCache:
     return current_app.extensions.setdefault("pressroom_feed_cache", FeedCache())
 
 
-def _serve(key, build) -> Response:
-    """Cached bytes with validators; 304 when the client already has them (If-None-Match first)."""
+def _serve(key, build, made_of=None) -> Response:
+    """Cached bytes with validators; 304 when the client already has them (If-None-Match first).
+
+    ``made_of(db)``, when given, is the document's ETag known before it is built (``validators``): a client
+    that has it gets its 304 without the document being built.
+    """
     version = current_app.extensions["pressroom_state"]()
     cache = _cache()
     built = cache.get(version, key)
     if built is None:
+        db = current_app.extensions["pressroom_db"]()
+        tag = made_of(db) if made_of else None
+        if tag and validators.matches(request, tag):
+            return validators.not_modified(tag, CACHE_CONTROL["archive" if key[2] else "feed"])
         try:
-            built = build(current_app.extensions["pressroom_db"]())
+            built = build(db)
         except FeedNotFound:
             abort(404)
+        if tag:
+            built.etag = tag
         cache.put(version, key, built)
     headers = {"Content-Type": built.content_type, "ETag": built.etag, "Cache-Control": built.cache_control}
     if built.last_modified:
@@ -291,7 +301,20 @@ def _feed(fmt: str, selection: Selection | None = None, page: int | None = None)
         return redirect(feed_url(fmt, selection, page, root), 301)
     return _serve((fmt, selection, page, root),
                   lambda db: build_document(db, site, fmt, selection, page, root, page_url_for(selection, root),
-                                            source_for(db)))
+                                            source_for(db)),
+                  lambda db: _made_of(source_for(db), site, fmt, selection, page, root))
+
+
+def _made_of(source: Live, site: Site, fmt: str, selection: Selection, page: int | None, root: str) -> str:
+    """A feed document's ETag from what it shows (its entries, its archive links), before it is built."""
+    size = max(site.feed_size, 1)
+    total = source.count(selection)
+    archives = archive_count(total, size)
+    if page is None:
+        shown, links = source.shown(selection, size), (archives, total)
+    else:
+        shown, links = source.shown(selection, size, (page - 1) * size, oldest_first=True), page < archives
+    return validators.etag("feed", fmt, selection, page, root, links, shown)
 
 
 def _facet_value(name: str) -> str:
