@@ -195,10 +195,10 @@ def table_json(table: str):
 
 @bp.route("/pressroom.db")
 def database():
-    """The whole public database, a snapshot made once per data version (drafts and embargoes never in it)."""
+    """The whole public database as one SQLite file, made once per data version (drafts and embargoes never in it)."""
     with _lock:
         try:
-            path = tables.snapshot(current_app.config["DATABASE"], _export_dir())
+            path = tables.public_database_file(current_app.config["DATABASE"], _export_dir())
         except export.ExportError as exc:
             current_app.logger.error("%s", exc)
             abort(503)
