@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from feeds import export, opendata, store
 from feeds.export import sig as sig_export, tables
-from feeds.web import external
+from feeds.web import external, validators
 
 bp = Blueprint("opendata", __name__, url_prefix="/donnees-ouvertes")
 DATASETTE = "/data/pressroom"
@@ -153,9 +153,9 @@ def page():
         version = _version(conn)
     finally:
         conn.close()
-    etag = f"opendata-{version}"
-    if request.if_none_match.contains(etag):
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    etag = validators.etag("opendata", version)  # the data and the code: a new template is a new page
+    if validators.matches(request, etag):
+        return validators.not_modified(etag)
     descriptions = _table_descriptions()
     tables = [{"name": t, "description": descriptions[t], "rows": counts[t],
                "browse": f"{DATASETTE}/{t}", "csv": datasette_csv_url(t),
@@ -166,7 +166,7 @@ def page():
         description=f"Les données ouvertes de {site.title} : tables en CSV et JSON, base SQLite complète, "
                     "format du Gouvernement (SIG).",
     ))
-    response.set_etag(etag)
+    response.set_etag(etag.strip('"'))
     return response
 
 
@@ -176,10 +176,10 @@ def table_json(table: str):
         abort(404)
     conn = _read_only()
     version = _version(conn)
-    etag = f"{table}-{version}"
-    if request.if_none_match.contains(etag):
+    etag = validators.etag("table", table, version)
+    if validators.matches(request, etag):
         conn.close()
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
+        return validators.not_modified(etag)
 
     def generate():
         try:
@@ -189,7 +189,7 @@ def table_json(table: str):
 
     response = Response(generate(), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{table}.json"'
-    response.set_etag(etag)
+    response.set_etag(etag.strip('"'))
     return response
 
 

@@ -299,10 +299,15 @@ def _feed(fmt: str, selection: Selection | None = None, page: int | None = None)
         moved = True
     if moved:
         return redirect(feed_url(fmt, selection, page, root), 301)
+    sources: dict = {}  # one source for the ETag and the document: the rows it read are the ones shown
+
+    def source(db) -> Live:
+        return sources.setdefault("source", source_for(db))
+
     return _serve((fmt, selection, page, root),
                   lambda db: build_document(db, site, fmt, selection, page, root, page_url_for(selection, root),
-                                            source_for(db)),
-                  lambda db: _made_of(source_for(db), site, fmt, selection, page, root))
+                                            source(db)),
+                  lambda db: _made_of(source(db), site, fmt, selection, page, root))
 
 
 def _made_of(source: Live, site: Site, fmt: str, selection: Selection, page: int | None, root: str) -> str:
