@@ -115,43 +115,52 @@ def answer(url: str, etag: str | None = None) -> Answer:
     if url.startswith(datasette.PREFIX):
         return (*datasette.datasette_get(_worker["db_path"], _worker["site"], url), None)
     app, environ = _worker["app"], _environ(url, etag)
-    found = _view_get(app, environ) if _worker.get("in_request") else None
+    found = _view_get(app, environ) if "context" in _worker else None
     return found or _wsgi_get(app, environ)
 
 
 @contextmanager
 def _one_request():
-    """One request context for the build, in which each URL's own is pushed (see ``_view_get``); the app's
+    """One request context for the build, whose request each URL's replaces (see ``_view_get``); the app's
     before-request hooks (embargoes that end) run once, at the start."""
     app = _worker["app"]
-    with app.test_request_context("/"):
+    with app.test_request_context("/") as ctx:
         app.preprocess_request()
-        _worker["in_request"] = True
+        _worker["context"] = ctx
         try:
             yield
         finally:
-            _worker["in_request"] = False
+            del _worker["context"]
 
 
 def _view_get(app, environ: dict) -> Answer | None:
-    """A page, feed or sitemap from its view in the URL's request context, without the app's hooks or WSGI
-    (the request costs more than many pages). None for anything else and for failures, which the app answers
-    through WSGI as it would a visitor."""
-    with app.request_context(environ) as ctx:
-        rule = ctx.request.url_rule
-        if rule is None or rule.endpoint.partition(".")[0] not in VIEWS_ALONE:
+    """A page, feed or sitemap from its view, the URL's request (its path, its If-None-Match) in the build's
+    request context: routed by the adapter bound once, without a context, hooks or WSGI of its own, which cost
+    more than the 304 of most URLs. None for anything else and for failures, which the app answers through
+    WSGI as it would a visitor."""
+    ctx = _worker["context"]
+    request = app.request_class(environ)
+    try:
+        rule, args = ctx.url_adapter.match(request.path, method="GET", return_rule=True)
+    except HTTPException:  # unknown, or a redirect
+        return None
+    if rule.endpoint.partition(".")[0] not in VIEWS_ALONE:
+        return None
+    request.url_rule, request.view_args = rule, args
+    outer, ctx.request = ctx.request, request
+    try:
+        response = app.make_response(app.view_functions[rule.endpoint](**args))
+    except HTTPException as exc:  # a 304 found before rendering, or an error page
+        if exc.response is None:
             return None
-        try:
-            response = app.make_response(app.dispatch_request())
-        except HTTPException as exc:  # a 304 found before rendering, or an error page
-            if exc.response is None:
-                return None
-            response = exc.response
-        except Exception:
-            return None
-        headers = response.headers
-        return (response.status_code, headers.get("Content-Type", ""), headers.get("Cache-Control"),
-                response.get_data(), headers.get("ETag"))
+        response = exc.response
+    except Exception:
+        return None
+    finally:
+        ctx.request = outer
+    headers = response.headers
+    return (response.status_code, headers.get("Content-Type", ""), headers.get("Cache-Control"), response.get_data(),
+            headers.get("ETag"))
 
 
 def _wsgi_get(app, environ: dict) -> Answer:
