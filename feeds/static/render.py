@@ -140,6 +140,9 @@ def _view_get(app, environ: dict) -> Answer | None:
     WSGI as it would a visitor."""
     ctx = _worker["context"]
     request = app.request_class(environ)
+    # Every URL of the build has the root of the build's request (one host, no script root): given, not worked
+    # out again from the environment for each (feeds ask for it).
+    request.__dict__["url_root"] = ctx.request.url_root
     try:
         rule, args = ctx.url_adapter.match(request.path, method="GET", return_rule=True)
     except HTTPException:  # unknown, or a redirect
