@@ -27,6 +27,7 @@ from feeds.static import BuildError, datasette
 from feeds.static.files import NOT_FOUND_FILE, file_for, forget_folders, write_file
 from feeds.static.manifest import Page
 from feeds.web.selection import ReadOnce
+from feeds.web.urls import NOT_FOUND
 
 # Blueprints whose views a build calls in the request context of each URL, without the app's hooks (they ran
 # once for the build, at its start): pages, feeds, sitemaps. Anything else goes through WSGI.
@@ -90,10 +91,10 @@ def forget() -> None:
 
 def site_urls() -> tuple[list[str], set[str]]:
     """(every URL of the site, those of the open data section), as the app says."""
-    from feeds.web import urls
+    from feeds.web.urls import opendata_urls, site_urls as named
 
     with _worker["app"].test_request_context("/"):
-        return urls.site_urls(_worker["source"]), set(urls.opendata_urls())
+        return named(_worker["source"]), set(opendata_urls())
 
 
 def _environ(url: str, etag: str | None) -> dict:
@@ -190,8 +191,6 @@ def _wsgi_get(app, environ: dict) -> Answer:
 def render(task: Task) -> tuple[dict, bool, bool]:
     """Ask the app for one URL, write its file when its bytes changed: (page, or a failure as a dict with
     ``url`` and ``status``; written; rendered, false for a 304)."""
-    from feeds.web.urls import NOT_FOUND
-
     url, previous, etag = task
     status, content_type, cache_control, body, new_etag = answer(url, etag)
     if status == 304 and previous is not None:
