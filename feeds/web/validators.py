@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import weakref
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,14 +31,17 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+_made_with_of: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # app -> (its site, what it is made with)
+
+
 def _made_with() -> bytes:
     """The code and this app's site configuration (kept per app: a build asks thousands of times)."""
     app = current_app._get_current_object()
     site = app.config["SITE"]
-    kept = app.extensions.get("pressroom_made_with")
+    kept = _made_with_of.get(app)
     if kept is None or kept[0] is not site:
         described = repr(sorted(asdict(site).items()))
-        kept = app.extensions["pressroom_made_with"] = (site, f"{code_version()} {described}".encode())
+        kept = _made_with_of[app] = (site, f"{code_version()} {described}".encode())
     return kept[1]
 
 
