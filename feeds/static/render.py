@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import FileWrapper
@@ -97,15 +97,17 @@ def site_urls() -> tuple[list[str], set[str]]:
         return named(_worker["source"]), set(opendata_urls())
 
 
+_ENVIRON = {
+    "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "SERVER_NAME": "localhost", "SERVER_PORT": "80",
+    "HTTP_HOST": "localhost", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+    "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
+}
+
+
 def _environ(url: str, etag: str | None) -> dict:
-    parts = urlsplit(url)
-    environ = {
-        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "QUERY_STRING": parts.query,
-        "PATH_INFO": unquote(parts.path).encode("utf-8").decode("latin-1"),  # PEP 3333
-        "SERVER_NAME": "localhost", "SERVER_PORT": "80", "HTTP_HOST": "localhost", "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
-    }
+    path, _, query = url.partition("?")
+    environ = {**_ENVIRON, "QUERY_STRING": query, "wsgi.input": io.BytesIO(),
+               "PATH_INFO": unquote(path).encode("utf-8").decode("latin-1")}  # PEP 3333
     if etag:
         environ["HTTP_IF_NONE_MATCH"] = etag
     return environ

@@ -34,20 +34,21 @@ def code_version() -> str:
 _made_with_of: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # app -> (its site, what it is made with)
 
 
-def _made_with() -> bytes:
-    """The code and this app's site configuration (kept per app: a build asks thousands of times)."""
+def _made_with():
+    """A digest of the code and this app's site configuration, to be copied (kept per app: a build asks
+    thousands of times)."""
     app = current_app._get_current_object()
     site = app.config["SITE"]
     kept = _made_with_of.get(app)
     if kept is None or kept[0] is not site:
         described = repr(sorted(asdict(site).items()))
-        kept = _made_with_of[app] = (site, f"{code_version()} {described}".encode())
+        kept = _made_with_of[app] = (site, hashlib.sha256(f"{code_version()} {described}".encode()))
     return kept[1]
 
 
 def etag(*parts: object) -> str:
     """A strong ETag (quoted, as ``feedbuild.etag_of`` writes them) of what an answer is made of."""
-    digest = hashlib.sha256(_made_with())
+    digest = _made_with().copy()
     digest.update(repr(parts).encode())
     return '"' + digest.hexdigest()[:32] + '"'
 
@@ -60,4 +61,7 @@ def not_modified(tag: str, cache_control: str | None = None) -> Response:
 
 
 def matches(request, tag: str) -> bool:
-    return request.if_none_match.contains(tag.strip('"'))
+    """Whether the request's If-None-Match names ``tag``; the one ETag a client sends back is found without
+    parsing the header."""
+    sent = request.environ.get("HTTP_IF_NONE_MATCH")
+    return bool(sent) and (sent == tag or request.if_none_match.contains(tag.strip('"')))
