@@ -28,6 +28,10 @@ def public_database_file(db_path: str | Path, out_dir: str | Path) -> Path:
     source = sqlite3.connect(store.read_only_uri(db_path), uri=True)
     work = out_dir / f".pressroom-{uuid.uuid4().hex}.db.tmp"
     try:
+        # The file of the current version, if it was made: asked for by every download, and by every build.
+        made = out_dir / f"pressroom-{store.data_version(sqlite_utils.Database(source))}.db"
+        if made.exists():
+            return made
         target = sqlite3.connect(work, isolation_level=None)
         # A file no one reads before it is whole: written without a sync at each step (the backup, the
         # VACUUM), then synced once before it takes its name.
