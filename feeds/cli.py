@@ -169,7 +169,7 @@ def publish_due(db_path, site_path):
               help="Public address of a Datasette serving the database (what /data/ is on `feeds serve`): "
                    "searches and live SQL are sent there.")
 @click.option("--workers", default=None, type=click.IntRange(min=1), help="Rendering processes (default: CPUs).")
-@click.option("--full", is_flag=True, help="Render every release page again, even those of unchanged releases.")
+@click.option("--full", is_flag=True, help="Render every document again, without asking the app what changed since the last build.")
 @click.option("--skip-downloads", is_flag=True,
               help="Keep the open data section (tables, SQLite file) as the last build wrote it.")
 @click.option("--watch", is_flag=True, help="Keep running: build again whenever the data changes.")
@@ -183,12 +183,14 @@ def build(out, db_path, site_path, base_url, datasette_url, workers, full, skip_
     """
     from datetime import datetime
 
-    from feeds import site as static
+    from feeds.static import BuildError
+    from feeds.static.build import BuildReport, build as build_site, finish
+    from feeds.static.watch import watch as watch_site
 
     site = _site(site_path, base_url)
     options = {"datasette_url": datasette_url, "workers": workers, "downloads": not skip_downloads}
 
-    def report(result: static.BuildReport, stamp: str = "") -> None:
+    def report(result: BuildReport, stamp: str = "") -> None:
         for url in result.broken:
             click.echo(f"warning: lien sans réponse : {url}", err=True)
         click.echo(f"{stamp}{result.summary()}")
@@ -197,7 +199,7 @@ def build(out, db_path, site_path, base_url, datasette_url, workers, full, skip_
     if watch:
         last_error: str | None = None
 
-        def built(result: static.BuildReport) -> None:
+        def built(result: BuildReport) -> None:
             nonlocal last_error
             last_error = None
             report(result, datetime.now(site.tz).strftime("%H:%M:%S "))
@@ -210,15 +212,15 @@ def build(out, db_path, site_path, base_url, datasette_url, workers, full, skip_
 
         click.echo(f"Surveillance de {db_path} (Ctrl-C pour arrêter)", err=True)
         try:
-            static.watch(db_path, out, site, interval, full=full, **options, on_report=built, on_error=error)
+            watch_site(db_path, out, site, interval, full=full, **options, on_report=built, on_error=error)
         except KeyboardInterrupt:
             pass
     else:
         try:
-            report(static.build(db_path, out, site, full=full, **options))
-        except static.BuildError as exc:
+            report(build_site(db_path, out, site, full=full, **options))
+        except BuildError as exc:
             raise click.ClickException(str(exc)) from None
-    static.finish()
+    finish()
 
 
 # ---------------------------------------------------------------- publishing workflow: watch, tokens, withdrawal

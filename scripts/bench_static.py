@@ -48,12 +48,13 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from feeds import site as static  # noqa: E402
 from feeds import store  # noqa: E402
 from feeds.config import load_site  # noqa: E402
 from feeds.ingest.files import ingest_files  # noqa: E402
+from feeds.static.manifest import MANIFEST, read_manifest  # noqa: E402
 
 BASE = "http://127.0.0.1:8080"
+OPEN_DATA = ("/data/", "/donnees-ouvertes")  # the URLs of the open data section: its page and its downloads
 NEW_RELEASE = """---
 title: 'Une nouvelle annonce du jour'
 date: {date} +01:00
@@ -323,10 +324,10 @@ def main() -> None:
     rows.append(("feeds build, nothing changed", wall, used, same.files, same.changed, same.seconds))
     # What Hugo builds (pages and feeds): a new folder with only the downloads and the manifest of the last
     # build (hard links), so that all the rest is rendered and written again.
-    downloads = [page["file"] for page in static.read_manifest(out).values()
-                 if page["url"].startswith(static.DOWNLOADS)]
+    downloads = [page["file"] for page in read_manifest(out).values()
+                 if page["url"].startswith(OPEN_DATA)]
     earlier = trash.set_aside(out)
-    for name in [*downloads, static.MANIFEST]:
+    for name in [*downloads, MANIFEST]:
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         os.link(earlier / name, out / name)
     pages, wall, used = timed(lambda: build("--skip-downloads"))

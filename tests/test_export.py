@@ -1,5 +1,5 @@
 """Exports: the SIG JSON Lines (every required field and format rule of the schema), the Markdown subset, the
-public SQLite snapshot."""
+public database as one SQLite file."""
 
 from __future__ import annotations
 
@@ -211,15 +211,15 @@ def test_sig_uuid_is_stable_and_version_4():
     assert UUID4.match(sig.sig_uuid("release", "a"))
 
 
-def test_snapshot_is_public_only_and_made_once_per_version(db_path, tmp_path):
+def test_the_public_database_file_is_public_only_and_made_once_per_version(db_path, tmp_path):
     db = store.connect(db_path)
     secret = parse_bytes(SEED.read_bytes(), SEED.name)[0]
     secret.id, secret.status, secret.title = "draft-x", "draft", "Brouillon confidentiel"
     store.upsert(db, secret, now_paris())
     out = tmp_path / "exports"
-    first = tables.snapshot(db_path, out)
+    first = tables.public_database_file(db_path, out)
     assert first.name == f"pressroom-{store.data_version(db)}.db"
-    assert tables.snapshot(db_path, out) == first
+    assert tables.public_database_file(db_path, out) == first
     assert b"Brouillon confidentiel" not in first.read_bytes()
     conn = sqlite3.connect(first)
     names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
@@ -229,7 +229,7 @@ def test_snapshot_is_public_only_and_made_once_per_version(db_path, tmp_path):
     public = parse_bytes(SEED.read_bytes(), SEED.name)[0]
     public.id = "new-public"
     store.upsert(db, public, now_paris())
-    second = tables.snapshot(db_path, out)
+    second = tables.public_database_file(db_path, out)
     assert second != first and not first.exists() and sorted(p.name for p in out.iterdir()) == [second.name]
     assert sqlite3.connect(second).execute("select count(*) from releases where id = 'new-public'").fetchone() == (1,)
 
@@ -240,58 +240,12 @@ def test_table_json_refuses_private_tables(built_db):
         list(tables.iter_table_json(conn, "_pending"))
 
 
-def test_whole_table_csv_is_what_datasette_streams(tmp_path, site):
-    """Across Datasette's pages of 1,000 rows: releases in ties on their date, without one, with quotes and
-    line ends in their texts; every public table, the empty ones included."""
-    from feeds.opendata import table_metadata
-    from feeds.server import make_datasette
-    from feeds.site import run_async
-
-    db_path = tmp_path / "ties.db"
-    db = store.connect(db_path)
-    template = parse_bytes(SEED.read_bytes(), SEED.name)[0]
-    dates = [template.published, template.published + timedelta(days=1), None]
-    releases = []
-    for i in range(2300):
-        release = parse_bytes(SEED.read_bytes(), SEED.name)[0]
-        release.id, release.published = f"r{(i * 7919) % 2300:04d}", dates[i % 3]
-        release.title = f'Titre "{i}", avec\r\nune fin de ligne'
-        releases.append(release)
-    store.upsert_many(db, releases, now_paris())
-    ds = make_datasette(db_path, site)
-    streamed = {}
-    for table in export.PUBLIC_TABLES:
-        streamed[table] = run_async(ds.client.get(f"/pressroom/{table}.csv?_stream=on&_size=max")).content
-        assert tables.datasette_csv(db_path, table, table_metadata(table)) == streamed[table], table
-    assert table_metadata("releases")["sort_desc"] == "published"
-    assert streamed["releases"].count(b',"Titre ""') == streamed["releases"].count(b'"", avec\r\nune fin') == 2300
-    rows = [(r["published"], r["id"]) for r in csv.DictReader(io.StringIO(streamed["releases"].decode()))]
-    newest_first = sorted(rows, key=lambda r: r[1])
-    newest_first.sort(key=lambda r: r[0] or "", reverse=True)  # no date last, ties by id
-    assert len(rows) == 2300 and rows == newest_first and rows[-1][0] == "" and rows[0][0] > rows[800][0]
-
-
-def test_a_table_holding_a_blob_is_left_to_datasette(db_path):
-    """Datasette writes a BLOB as a link to it, which the CSV writer of the static build does not imitate."""
-    from feeds.opendata import table_metadata
-
-    conn = sqlite3.connect(db_path)
-    release_id = conn.execute("select id from releases limit 1").fetchone()[0]
-    with conn:
-        conn.execute("insert into links values (?, 99, ?, 'lien')", (release_id, b"\x00\xff"))
-    conn.close()
-    assert tables.datasette_csv(db_path, "releases", table_metadata("releases")).startswith(b"id,title,")
-    with pytest.raises(export.ExportError, match="links"):
-        tables.datasette_csv(db_path, "links", table_metadata("links"))
-
-
 def test_a_database_whose_path_holds_uri_characters_is_read_where_it_is(built_db, tmp_path, site):
     """Read-only connections open a URI: "#", "?" and "%" in a folder's name must not end or change its path."""
     import shutil
 
-    from feeds import site as static
-    from feeds.opendata import table_metadata
     from feeds.server import ResponseCache
+    from feeds.static.build import build
     from feeds.web import create_app
 
     folder = tmp_path / "Communiqués #2 ?x=1 100%"
@@ -300,16 +254,18 @@ def test_a_database_whose_path_holds_uri_characters_is_read_where_it_is(built_db
     shutil.copy(built_db, db_path)
     count = store.count(store.connect(db_path))
     assert count > 5
-    snapshot = tables.snapshot(db_path, folder / "exports")
-    assert sqlite3.connect(snapshot).execute("select count(*) from releases").fetchone() == (count,)
-    assert len(tables.datasette_csv(db_path, "releases", table_metadata("releases")).splitlines()) > count
+    public = tables.public_database_file(db_path, folder / "exports")
+    assert sqlite3.connect(public).execute("select count(*) from releases").fetchone() == (count,)
     client = create_app({"DATABASE": str(db_path), "SITE": site}).test_client()
     assert len(client.get("/donnees-ouvertes/releases.json").get_json()) == count
     cache = ResponseCache(db_path)
     assert cache._current() and cache.version[1] == store.data_version(store.connect(db_path))
-    report = static.build(db_path, tmp_path / "public", dataclasses.replace(site, base_url="https://example.org"),
+    report = build(db_path, tmp_path / "public", dataclasses.replace(site, base_url="https://example.org"),
                           workers=1, downloads=False)
     assert report.broken == [] and len(list((tmp_path / "public" / "releases").glob("*.html"))) == count
+    # Datasette's CSV, asked of Datasette by the build (a first build writes the downloads too).
+    csv_file = tmp_path / "public" / "_q" / "_stream=on&_size=max" / "data" / "pressroom" / "releases.csv"
+    assert len(list(csv.reader(io.StringIO(csv_file.read_text(encoding="utf-8"))))) == count + 1
 
 
 def test_sig_download_reuses_the_documents_of_unchanged_revisions(built_db, tmp_path, monkeypatch):

@@ -3,8 +3,6 @@ feeds and a well-formed page."""
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 import re
@@ -19,7 +17,6 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from feeds import store
-from feeds.export import tables
 from feeds.config import Site
 from feeds.ingest import IngestError, parse_bytes
 from feeds.model import Contact, Quote, Release, Source
@@ -115,13 +112,3 @@ def test_any_text_in_any_field_gives_valid_feeds_and_page(tmp_path, title, stand
     doc = lxml_html.document_fromstring(page.get_data())
     assert len(doc.xpath("//h1")) == 1
     assert not doc.xpath("//script[not(@type='application/ld+json')]")
-
-
-@SETTINGS
-@given(st.lists(st.lists(st.none() | st.integers() | st.floats() | ANY_TEXT
-                         | st.text(st.sampled_from(',"\r\n a'), max_size=6), max_size=4).map(tuple), max_size=5))
-@example([("",), (None,), (), ("", "")])
-def test_csv_cells_are_the_csv_modules(rows):
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    assert tables.csv_rows(rows) == out.getvalue()

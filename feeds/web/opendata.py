@@ -1,4 +1,4 @@
-"""The "Données ouvertes" page and the downloads it lists: every table as CSV (Datasette) and JSON, the whole
+"""The "Données ouvertes" page and the downloads it lists: every table as CSV (Datasette's) and JSON, the whole
 public database as one SQLite file, the SIG export, and a chart of releases per month and per publisher."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from feeds import export, opendata, store
 from feeds.export import sig as sig_export, tables
-from feeds.web import external
+from feeds.web import external, validators
 
 bp = Blueprint("opendata", __name__, url_prefix="/donnees-ouvertes")
 DATASETTE = "/data/pressroom"
@@ -31,6 +31,11 @@ OTHERS = "Autres émetteurs"
 def _table_descriptions() -> dict[str, str]:
     """Table descriptions from Datasette's metadata.yml: one text for both."""
     return {name: opendata.table_metadata(name)["description"] for name in export.PUBLIC_TABLES}
+
+
+def datasette_csv_url(table: str) -> str:
+    """Every row of a table as CSV, streamed by Datasette."""
+    return f"{DATASETTE}/{table}.csv?_stream=on&_size=max"
 
 
 def _export_dir() -> Path:
@@ -148,12 +153,12 @@ def page():
         version = _version(conn)
     finally:
         conn.close()
-    etag = f"opendata-{version}"
-    if request.if_none_match.contains(etag):
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    etag = validators.etag("opendata", version)  # the data and the code: a new template is a new page
+    if validators.matches(request, etag):
+        return validators.not_modified(etag)
     descriptions = _table_descriptions()
     tables = [{"name": t, "description": descriptions[t], "rows": counts[t],
-               "browse": f"{DATASETTE}/{t}", "csv": f"{DATASETTE}/{t}.csv?_stream=on&_size=max",
+               "browse": f"{DATASETTE}/{t}", "csv": datasette_csv_url(t),
                "json": f"/donnees-ouvertes/{t}.json"} for t in export.PUBLIC_TABLES]
     response = Response(render_template(
         "opendata.html", tables=tables, chart=monthly_chart(rows), datasette=DATASETTE,
@@ -161,7 +166,7 @@ def page():
         description=f"Les données ouvertes de {site.title} : tables en CSV et JSON, base SQLite complète, "
                     "format du Gouvernement (SIG).",
     ))
-    response.set_etag(etag)
+    response.set_etag(etag.strip('"'))
     return response
 
 
@@ -171,10 +176,10 @@ def table_json(table: str):
         abort(404)
     conn = _read_only()
     version = _version(conn)
-    etag = f"{table}-{version}"
-    if request.if_none_match.contains(etag):
+    etag = validators.etag("table", table, version)
+    if validators.matches(request, etag):
         conn.close()
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
+        return validators.not_modified(etag)
 
     def generate():
         try:
@@ -184,16 +189,16 @@ def table_json(table: str):
 
     response = Response(generate(), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{table}.json"'
-    response.set_etag(etag)
+    response.set_etag(etag.strip('"'))
     return response
 
 
 @bp.route("/pressroom.db")
 def database():
-    """The whole public database, a snapshot made once per data version (drafts and embargoes never in it)."""
+    """The whole public database as one SQLite file, made once per data version (drafts and embargoes never in it)."""
     with _lock:
         try:
-            path = tables.snapshot(current_app.config["DATABASE"], _export_dir())
+            path = tables.public_database_file(current_app.config["DATABASE"], _export_dir())
         except export.ExportError as exc:
             current_app.logger.error("%s", exc)
             abort(503)

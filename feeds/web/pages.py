@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from feeds import store
 from feeds.kinds import KINDS, kind as kind_of
 from feeds.sanitize import sanitize_html
-from feeds.web import jsonld, syndication
+from feeds.web import jsonld, syndication, validators
 from feeds.web.db import get_db, get_source
 from feeds.web.kept import kept
 from feeds.web.links import external, release_link
@@ -31,6 +31,7 @@ FACETS = {
     "person": (syndication.FACET_PATHS["person"], "Personne citée", "Personnes citées"),
 }
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:", "/")
+LISTING_CACHE = "public, max-age=300"
 
 
 def _page() -> int:
@@ -41,12 +42,16 @@ def _pages(total: int) -> int:
     return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
 
 
-def _html(template: str, status: int = 200, **context) -> Response:
-    """A page with a validator: the ETag of its bytes lets browsers and caches revalidate for free."""
+def _html(template: str, status: int = 200, etag: str | None = None, **context) -> Response:
+    """A page with a validator (``etag``, what it is made of, else the ETag of its bytes): browsers and caches
+    revalidate for free."""
     response = Response(render_template(template, **context), status=status, mimetype="text/html")
     if status == 200:
-        response.add_etag()
-        response.headers["Cache-Control"] = "public, max-age=300"
+        if etag:
+            response.set_etag(etag.strip('"'))
+        else:
+            response.add_etag()
+        response.headers["Cache-Control"] = LISTING_CACHE
         response.make_conditional(request)
     return response
 
@@ -163,6 +168,14 @@ def _listing(selection: tuple, page: int | None, endpoint: str, **args) -> dict:
     archives = syndication.archive_count(total, PAGE_SIZE)
     if page is not None and not 1 <= page <= archives:
         abort(404)
+    # What the page is made of: its releases and the links its size gives (known before it is rendered).
+    if page is None:
+        shown, links = source.shown(selection, PAGE_SIZE), (archives, total)
+    else:
+        shown, links = source.shown(selection, PAGE_SIZE, (page - 1) * PAGE_SIZE, oldest_first=True), page < archives
+    etag = validators.etag("listing", request.path, links, shown)
+    if validators.matches(request, etag):
+        abort(validators.not_modified(etag, LISTING_CACHE))
     if page is None:
         rows = source.rows(selection, PAGE_SIZE)
     else:
@@ -173,7 +186,7 @@ def _listing(selection: tuple, page: int | None, endpoint: str, **args) -> dict:
 
     newer = None if page is None else link(page + 1 if page < archives else None)
     older = link(archives) if page is None and archives else (link(page - 1) if page and page > 1 else None)
-    return {"releases": [release for release, _ in rows], "total": total, "page": page,
+    return {"releases": [release for release, _ in rows], "total": total, "page": page, "etag": etag,
             "canonical": link(page), "archive": {"page": page, "newer": newer, "older": older}}
 
 
@@ -195,6 +208,10 @@ def _recorded(db, release_id: str) -> tuple[datetime | None, datetime | None]:
 def release(release_id: str):
     site = current_app.config["SITE"]
     db = get_db()
+    state = get_source().release_state(release_id)
+    etag = validators.etag("release", release_id, state) if state else None
+    if etag and validators.matches(request, etag):
+        return validators.not_modified(etag, LISTING_CACHE)
     found = store.get_record(db, release_id)
     if found is None:
         abort(404)
@@ -215,7 +232,7 @@ def release(release_id: str):
         jsonld.breadcrumbs([("Accueil", external("pages.index")), (publisher_name, publisher_page),
                             (article["headline"], url)]),
     ]
-    return _html("release.html", release=rel, row=row, jsonld=data, canonical=url, lang=rel.language,
+    return _html("release.html", etag=etag, release=rel, row=row, jsonld=data, canonical=url, lang=rel.language,
                  description=article["description"], publisher=org,
                  og_image=jsonld.raster_image(article["image"], site), body=body_html(rel.body_html),
                  kind_label=kind_of(rel.kind).label)

@@ -1,8 +1,12 @@
 """What listings and feeds show: the public releases of a selection (every release, or one facet value), newest first.
 
 The live server asks the database for each page (``Live``). A static build renders thousands of listings and
-feeds from one unchanging database, where every release appears in a dozen of them: ``Snapshot`` reads the
-order and the facets once, decodes each release once and builds each feed entry once.
+feeds from one unchanging database, where every release appears in a dozen of them: ``ReadOnce`` reads the
+order, the facets and what every release page is made of once, decodes each release once and builds each feed
+entry once.
+
+Both also say what a page is made of before it is rendered (``shown``, ``release_state``): the validators of
+``feeds.web.validators`` are made of it, so a client that has a page gets a 304 without the page being made.
 """
 
 from __future__ import annotations
@@ -17,6 +21,14 @@ from feeds.web.feedbuild import Entry
 Selection = tuple[tuple[str, str], ...]  # ((facet, value), …)
 Row = tuple[Release, str]  # a release and the time its current revision was recorded
 
+# What a release page shows besides its record: its status, its withdrawal, its publisher.
+_RELEASE_STATE = ("SELECT r.id, r.revision, r.status, r.withdrawn_at, r.withdrawn_reason, p.name, p.url, p.logo "
+                  "FROM releases r LEFT JOIN publishers p ON p.id = r.publisher_id")
+
+
+def _state(row: tuple) -> str:
+    return repr(row[1:])
+
 
 class Live:
     """Every question answered by the database."""
@@ -25,19 +37,42 @@ class Live:
 
     def __init__(self, db):
         self.db = db
+        self._last: tuple | None = None  # the rows ``shown`` read, which the page then shows
 
     def count(self, selection: Selection) -> int:
         return store.feed_count(self.db, selection)
 
     def rows(self, selection: Selection, limit: int, offset: int = 0, oldest_first: bool = False) -> list[Row]:
+        asked = (selection, limit, offset, oldest_first)
+        if self._last is not None and self._last[0] == asked:
+            return self._last[1]
         return store.feed_entries(self.db, selection, limit, offset, oldest_first)
+
+    def shown(self, selection: Selection, limit: int, offset: int = 0, oldest_first: bool = False) -> list[str]:
+        """The releases of a page of the selection as ``id revision``."""
+        rows = self.rows(selection, limit, offset, oldest_first)
+        self._last = ((selection, limit, offset, oldest_first), rows)
+        ids = [release.id for release, _ in rows]
+        revisions = dict(self.db.conn.execute(
+            f"SELECT id, revision FROM releases WHERE id IN ({','.join('?' * len(ids))})", ids)) if ids else {}
+        return [f"{release_id} {revisions.get(release_id)}" for release_id in ids]
+
+    def release_state(self, release_id: str) -> str | None:
+        """What a release page is made of besides the code: revision, status, withdrawal, publisher; None if unknown."""
+        row = self.db.conn.execute(f"{_RELEASE_STATE} WHERE r.id = ?", (release_id,)).fetchone()
+        return None if row is None else _state(row)
+
+    def release_ids(self) -> list[str]:
+        """Every release with a page: the public ones and the withdrawn ones (a 410)."""
+        return [row[0] for row in self.db.conn.execute("SELECT id FROM releases ORDER BY id")]
 
     def entry(self, release: Release, recorded_at: str | None, url: str, site: Site) -> Entry:
         return Entry.of(release, recorded_at, url, site)
 
 
-class Snapshot(Live):
-    """The whole order and every facet read at once, releases and entries kept: for a database that does not change."""
+class ReadOnce(Live):
+    """The whole order, every facet and every release page's state read at once, releases and entries kept: for
+    a database that does not change while it is read (a static build)."""
 
     def __init__(self, db):
         super().__init__(db)
@@ -46,8 +81,8 @@ class Snapshot(Live):
             "SELECT r.id, r.revision, p.name, r.place, r.kind FROM releases r "
             "LEFT JOIN publishers p ON p.id = r.publisher_id "
             "WHERE r.status = 'published' ORDER BY r.published DESC, r.id DESC").fetchall()
-        self.order = [(row[0], row[1]) for row in rows]
-        self.tokens = [f"{release_id} {revision}" for release_id, revision in self.order]  # what keys hash
+        self.order = [row[0] for row in rows]
+        self.tokens = [f"{release_id} {revision}" for release_id, revision, *_ in rows]  # as Live.shown
         position = {row[0]: i for i, row in enumerate(rows)}
         # One value of each of these facets a release: its position joins the lists in order.
         members: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -69,7 +104,7 @@ class Snapshot(Live):
                 if i is not None:
                     linked[(facet, name)].add(i)
         self.members = {**members, **{key: sorted(found) for key, found in linked.items()}}
-        self.selection_tokens: dict[Selection, list[str]] = {}
+        self.states = {row[0]: _state(row) for row in conn.execute(f"{_RELEASE_STATE} ORDER BY r.id")}
         self.releases: dict[str, Row] = {}
         self.entries: dict[tuple[str, str], Entry] = {}
         self.kept = {}
@@ -96,35 +131,32 @@ class Snapshot(Live):
         end = max(len(positions) - offset, 0)  # counted from the oldest, without reversing the whole selection
         return positions[max(end - limit, 0):end][::-1]
 
-    def tokens_of(self, selection: Selection) -> list[str] | None:
-        """The tokens of a selection's releases, newest first; None when the database must answer."""
-        found = self.selection_tokens.get(selection)
-        if found is None:
-            positions = self._positions(selection)
-            if positions is None:
-                return None
-            tokens = self.tokens
-            found = self.selection_tokens[selection] = tokens if not selection else [tokens[i] for i in positions]
-        return found
-
-    def ids(self, selection: Selection, limit: int, offset: int = 0,
-            oldest_first: bool = False) -> list[tuple[str, int]] | None:
-        """(id, revision) of a page of the selection, in the order asked; None when the database must answer."""
+    def shown(self, selection: Selection, limit: int, offset: int = 0, oldest_first: bool = False) -> list[str]:
         chosen = self.page(selection, limit, offset, oldest_first)
-        return None if chosen is None else [self.order[i] for i in chosen]
+        if chosen is None:
+            return super().shown(selection, limit, offset, oldest_first)
+        tokens = self.tokens
+        return [tokens[i] for i in chosen]
+
+    def release_state(self, release_id: str) -> str | None:
+        return self.states.get(release_id)
+
+    def release_ids(self) -> list[str]:
+        return list(self.states)
 
     def rows(self, selection: Selection, limit: int, offset: int = 0, oldest_first: bool = False) -> list[Row]:
-        page = self.ids(selection, limit, offset, oldest_first)
-        if page is None:
+        chosen = self.page(selection, limit, offset, oldest_first)
+        if chosen is None:
             return super().rows(selection, limit, offset, oldest_first)
-        missing = [release_id for release_id, _ in page if release_id not in self.releases]
+        page = [self.order[i] for i in chosen]
+        missing = [release_id for release_id in page if release_id not in self.releases]
         if missing:
             marks = ",".join("?" * len(missing))
             for release_id, record, recorded_at in self.db.conn.execute(
                     "SELECT r.id, v.record, v.recorded_at FROM releases r JOIN revisions v "
                     f"ON v.release_id = r.id AND v.revision = r.revision WHERE r.id IN ({marks})", missing):
                 self.releases[release_id] = (Release.from_dict(loads(record)), recorded_at)
-        return [self.releases[release_id] for release_id, _ in page]
+        return [self.releases[release_id] for release_id in page]
 
     def entry(self, release: Release, recorded_at: str | None, url: str, site: Site) -> Entry:
         key = (release.id, url)

@@ -25,6 +25,7 @@ from werkzeug.http import http_date
 from feeds import store
 from feeds.config import Site
 from feeds.kinds import KINDS
+from feeds.web import validators
 from feeds.web.db import data_state, get_db, get_source
 from feeds.web.feedcache import Built, FeedCache
 from feeds.web.kept import kept
@@ -211,16 +212,26 @@ def build_document(db, site: Site, fmt: str, selection: Selection, page: int | N
                  CONTENT_TYPES[fmt], CACHE_CONTROL["archive" if page else "feed"])
 
 
-def _serve(key, build) -> Response:
-    """Cached bytes with validators; 304 when the client already has them (If-None-Match first)."""
+def _serve(key, build, made_of=None) -> Response:
+    """Cached bytes with validators; 304 when the client already has them (If-None-Match first).
+
+    ``made_of(db)``, when given, is the document's ETag known before it is built (``validators``): a client
+    that has it gets its 304 without the document being built.
+    """
     version = data_state()
     cache = kept().feed_cache
     built = cache.get(version, key)
     if built is None:
+        db = get_db()
+        tag = made_of(db) if made_of else None
+        if tag and validators.matches(request, tag):
+            return validators.not_modified(tag, CACHE_CONTROL["archive" if key[2] else "feed"])
         try:
-            built = build(get_db())
+            built = build(db)
         except FeedNotFound:
             abort(404)
+        if tag:
+            built.etag = tag
         cache.put(version, key, built)
     headers = {"Content-Type": built.content_type, "ETag": built.etag, "Cache-Control": built.cache_control}
     if built.last_modified:
@@ -243,9 +254,23 @@ def _feed(fmt: str, selection: Selection | None = None, page: int | None = None)
         moved = True
     if moved:
         return redirect(feed_url(fmt, selection, page, root), 301)
+    source = get_source()  # one source for the ETag and the document: the rows it read are the ones shown
     return _serve((fmt, selection, page, root),
                   lambda db: build_document(db, site, fmt, selection, page, root, page_url_for(selection, root),
-                                            get_source()))
+                                            source),
+                  lambda db: _made_of(source, site, fmt, selection, page, root))
+
+
+def _made_of(source: Live, site: Site, fmt: str, selection: Selection, page: int | None, root: str) -> str:
+    """A feed document's ETag from what it shows (its entries, its archive links), before it is built."""
+    size = max(site.feed_size, 1)
+    total = source.count(selection)
+    archives = archive_count(total, size)
+    if page is None:
+        shown, links = source.shown(selection, size), (archives, total)
+    else:
+        shown, links = source.shown(selection, size, (page - 1) * size, oldest_first=True), page < archives
+    return validators.etag("feed", fmt, selection, page, root, links, shown)
 
 
 def _facet_value(name: str) -> str:

@@ -1,4 +1,5 @@
-"""The static export served by real nginx (its own snippet): the same feeds and the same pages as the dynamic app.
+"""The static export's web server files (feeds/static/webserver.py): the build served by real nginx with its own
+snippet, the same feeds and the same pages as the dynamic app.
 
 One build of the default press room, with one release withdrawn, then one new release and an incremental
 rebuild; nginx serves the result on 127.0.0.1 and every answer is compared with the Flask app's, which renders
@@ -23,13 +24,15 @@ import feedparser
 import pytest
 from conftest import CORPUS, ROOT, free_port, now_paris
 from lxml import etree
-from test_site import add_release
+from newrelease import add_release
 
 from feeds import export
-from feeds import site as static
 from feeds import store
 from feeds.config import load_site
 from feeds.ingest.files import ingest_files
+from feeds.static.build import build
+from feeds.static.datasette import run_async
+from feeds.static.manifest import read_manifest
 from feeds.web import create_app
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -102,9 +105,9 @@ def served(tmp_path_factory, built_db):
     target.close()
     store.withdraw(store.connect(db), WITHDRAWN, "Communiqué retiré à la demande de son émetteur", now_paris())
     out = folder / "site"
-    first = static.build(db, out, site, datasette_url=DATASETTE, workers=2)
+    first = build(db, out, site, datasette_url=DATASETTE, workers=2)
     new_id = add_release(db, folder / "new", site, now_paris() - timedelta(minutes=30))
-    second = static.build(db, out, site, datasette_url=DATASETTE, workers=2)
+    second = build(db, out, site, datasette_url=DATASETTE, workers=2)
     nginx = Nginx(out, folder / "nginx", port)
     app = create_app({"DATABASE": str(db), "SITE": site, "TESTING": True})
     yield SimpleNamespace(nginx=nginx, client=app.test_client(), db=db, out=out, site=site, first=first,
@@ -236,7 +239,7 @@ def test_the_whole_corpus_built_and_served_by_a_bare_try_files(tmp_path):
     db = tmp_path / "corpus.db"
     report = ingest_files(store.connect(db), [CORPUS], site)
     assert report.new > 60
-    static.build(db, tmp_path / "site", site, workers=2)
+    build(db, tmp_path / "site", site, workers=2)
     client = create_app({"DATABASE": str(db), "SITE": site, "TESTING": True}).test_client()
     bare = Nginx(tmp_path / "site", tmp_path / "nginx", port, BARE)
     try:
@@ -253,7 +256,7 @@ def max_age(cache_control: str | None) -> int:
 
 
 def test_every_file_is_the_apps_answer_byte_for_byte(served):
-    pages = list(static.read_manifest(served.out).values())
+    pages = list(read_manifest(served.out).values())
     assert len(pages) > 150
     checked = 0
     for page in pages:
@@ -275,7 +278,7 @@ def test_datasette_exports_are_datasettes_answers(served):
     ds = make_datasette(served.db, served.site)
     for table in export.PUBLIC_TABLES:
         status, headers, body = served.nginx.get(f"/data/pressroom/{table}.csv?_stream=on&_size=max")
-        expected = static.run_async(ds.client.get(f"/pressroom/{table}.csv?_stream=on&_size=max"))
+        expected = run_async(ds.client.get(f"/pressroom/{table}.csv?_stream=on&_size=max"))
         assert (status, headers["Content-Type"], body) == (200, "text/plain; charset=utf-8", expected.content)
 
 

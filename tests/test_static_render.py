@@ -1,0 +1,51 @@
+"""Rendering a URL for the build (feeds/static/render.py): the app's own answer, asked again with the ETag the
+last build saw."""
+
+import dataclasses
+
+import pytest
+
+from feeds.static import render
+from feeds.static.datasette import forget
+
+BASE = "http://127.0.0.1:8080"
+RELEASE = "/releases/occitanie-2018-01-25-prix-mooc-72047a4d"
+
+
+@pytest.fixture
+def renderer(db_path, site, tmp_path):
+    render.init_worker(str(db_path), dataclasses.replace(site, base_url=BASE), str(tmp_path / "out"))
+    yield tmp_path / "out"
+    render.forget()
+    forget()
+
+
+@pytest.mark.parametrize("url", [RELEASE, "/", "/feed.atom", "/sitemap.xml", "/static/style.css",
+                                 "/donnees-ouvertes/releases.json"])
+def test_a_url_asked_again_with_its_etag_is_unchanged_and_not_written(renderer, url):
+    page, written, rendered = render.render((url, None, None))
+    assert written and rendered and page["etag"]
+    file = renderer / page["file"]
+    file.write_bytes(b"what nginx serves")  # the build does not read it: a 304 keeps it
+    for inside in (False, True):  # through WSGI, and the views in the request context of the URL
+        again = list(render.rendered([(url, page, page["etag"])]))[0] if inside else \
+            render.render((url, page, page["etag"]))
+        assert again == (page, False, False)
+    assert file.read_bytes() == b"what nginx serves"
+
+
+def test_the_same_bytes_are_not_written_again_and_other_bytes_are(renderer):
+    page, _, _ = render.render((RELEASE, None, None))
+    body = (renderer / page["file"]).read_bytes()
+    assert render.render((RELEASE, page, None)) == (page, False, True)  # rendered, the same bytes
+    assert render.render((RELEASE, {**page, "sha": "0" * 64}, None)) == (page, True, True)
+    assert (renderer / page["file"]).read_bytes() == body
+
+
+def test_datasette_answers_its_csv_and_the_app_its_unknown_addresses(renderer):
+    status, content_type, _, body, etag = render.answer("/data/pressroom/topics.csv?_stream=on&_size=max")
+    assert (status, content_type, etag) == (200, "text/plain; charset=utf-8", None)
+    assert body.startswith(b"id,name\r\n")
+    page, written, _ = render.render(("/__page-introuvable__", None, None))
+    assert (page["file"], page["status"], written) == ("404.html", 404, True)
+    assert render.render(("/page/999", None, None)) == ({"url": "/page/999", "status": 404}, False, True)
