@@ -16,7 +16,8 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from feeds import export, opendata, store
 from feeds.export import sig as sig_export, tables
-from feeds.web import external, validators
+from feeds.web import validators
+from feeds.web.links import external
 
 bp = Blueprint("opendata", __name__, url_prefix="/donnees-ouvertes")
 DATASETTE = "/data/pressroom"

@@ -13,7 +13,8 @@ from pathlib import Path
 from flask import current_app, url_for
 
 from feeds import export, store
-from feeds.web import pages, release_link, sitemaps, syndication
+from feeds.web import pages, sitemaps, syndication
+from feeds.web.links import release_link
 from feeds.web.opendata import DATASETTE, datasette_csv_url
 from feeds.web.selection import Live
 
