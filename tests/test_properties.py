@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 from flask import url_for
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html

@@ -20,7 +20,7 @@ from feeds import store
 from feeds.export import PUBLIC_TABLES
 from feeds.web import create_app
 from feeds.web.db import data_state, get_db, get_source, read_only
-from feeds.web.selection import Live, Snapshot
+from feeds.web.selection import Live, ReadOnce
 from feeds.web.syndication import FeedCache
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -114,7 +114,7 @@ def test_a_request_reads_through_one_read_only_connection_closed_at_teardown(app
 
 def test_the_injected_database_source_and_feed_cache_serve_every_request(built_db, site):
     fixed = read_only(built_db)
-    source, cache = Snapshot(fixed), FeedCache(size=0)
+    source, cache = ReadOnce(fixed), FeedCache(size=0)
     app = create_app({"DATABASE": str(built_db), "SITE": site, "TESTING": True}, db=fixed, source=source,
                      feed_cache=cache)
     with app.test_request_context("/"):

@@ -7,7 +7,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from feeds import store
@@ -16,13 +15,13 @@ from feeds.static import BuildError
 from feeds.static.build import BuildReport, build
 
 
-def _data_state(db_path: str) -> tuple[tuple[int, int, int], str | None]:
-    """((data version, device, inode), the next embargo to end) of the database: a database made again from
-    scratch counts its versions from 1 again, in a new file."""
+def _data_state(db_path: str) -> tuple[int, int, int]:
+    """(data version, device, inode) of the database: a database made again from scratch counts its versions
+    from 1 again, in a new file."""
     db = store.connect(db_path, create=False)
     try:
         found = os.stat(db_path)
-        return (store.data_version(db), found.st_dev, found.st_ino), store.next_embargo(db)
+        return store.data_version(db), found.st_dev, found.st_ino
     finally:
         db.conn.close()
 
@@ -30,9 +29,9 @@ def _data_state(db_path: str) -> tuple[tuple[int, int, int], str | None]:
 def watch(db_path: str | Path, out: str | Path, site: Site, interval: float = 2.0, refresh: float = 3600.0,
           stop: threading.Event | None = None, on_report: Callable[[BuildReport], None] | None = None,
           on_error: Callable[[Exception], None] | None = None, full: bool = False, **options) -> None:
-    """Build now, then again whenever the data moves (a new version or a new database file, an embargo that
-    ends) and at least every ``refresh`` seconds (the news sitemap lists the last two days); returns once
-    ``stop`` is set.
+    """Build now, then again whenever the data moves (a new version or a new database file: an embargo that
+    ends moves it once ``feeds serve`` or ``feeds publish-due`` publishes it) and at least every ``refresh``
+    seconds (the news sitemap lists the last two days); returns once ``stop`` is set.
 
     One process for every build: its imports, its app and the pages of its last manifest serve them all.
     ``full`` is for the first build; ``options`` are ``build``'s. After a failed build (``on_error``), the
@@ -42,10 +41,9 @@ def watch(db_path: str | Path, out: str | Path, site: Site, interval: float = 2.
     built: tuple[tuple, float] | None = None  # (the data the last build started from, when)
     while True:
         try:
-            version, embargo = _data_state(str(db_path))
-            due = embargo is not None and datetime.fromisoformat(embargo) <= datetime.now(site.tz)
-            if built is None or version != built[0] or due or time.monotonic() - built[1] >= refresh:
-                built = version, time.monotonic()  # a build that publishes an embargo moves it: one more build
+            version = _data_state(str(db_path))
+            if built is None or version != built[0] or time.monotonic() - built[1] >= refresh:
+                built = version, time.monotonic()
                 report = build(db_path, out, site, full=full, **options)
                 full = False
                 if on_report:
