@@ -86,9 +86,7 @@ class Scheduler:
         return Published(ids, changed_feeds(db, ids, site.base_url) if ids and site.base_url else [])
 
     def delay(self) -> float:
-        """Seconds until the next look: the end of the next embargo, when it comes before the interval.
-
-        An embargo already over that ``run_once`` left (its instant and its text disagree) waits an interval."""
+        """Seconds until the next look: the end of the next embargo, when it comes before the interval."""
         due = store.next_embargo(self._connection())
         if due is None:
             return self.interval
