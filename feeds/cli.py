@@ -228,7 +228,7 @@ def build(out, db_path, site_path, base_url, datasette_url, workers, full, skip_
 def _watch(db, paths, site, fmt, max_bytes, interval, as_json):
     from datetime import datetime
 
-    from feeds.watch import watch
+    from feeds.ingest.watch import watch
 
     def report(result):
         if not (result.new or result.updated or result.rejected):

@@ -20,7 +20,7 @@ from feeds.ingest.files import IngestReport, ingest_files, iter_files
 DEFAULT_INTERVAL = 2.0
 
 
-def snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
+def file_stamps(paths: list[Path]) -> dict[str, tuple[int, int]]:
     """(modification time, size) of every candidate file under ``paths``."""
     state = {}
     for path, _root in iter_files(paths):
@@ -45,11 +45,11 @@ def watch(db: sqlite_utils.Database, paths: list[Path], site: Site, interval: fl
         if on_report:
             on_report(report)
 
-    seen = snapshot(paths)
+    seen = file_stamps(paths)
     run()
     ingested = seen
     while not stop.wait(interval):
-        current = snapshot(paths)
+        current = file_stamps(paths)
         if current != seen:  # still arriving or being written: look again next time
             seen = current
             continue

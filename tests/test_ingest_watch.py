@@ -10,7 +10,7 @@ from conftest import FEEDS_BIN, ROOT, SEED
 from serving import wait_until
 
 from feeds import store
-from feeds.watch import watch
+from feeds.ingest.watch import watch
 
 
 def test_watch_ingests_new_then_changed_files(tmp_path, site):
