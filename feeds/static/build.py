@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from feeds import fewer_collections
 from feeds.config import Site
-from feeds.static import BuildError, datasette, render
+from feeds.static import BuildError, render
 from feeds.static.files import files_under, write_file
 from feeds.static.manifest import MANIFEST, Page, manifest_bytes, previous, remember
 from feeds.static.webserver import server_files
@@ -136,7 +136,6 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
     finally:
         if pool is not None:
             pool.shutdown()
-        datasette.forget()
     if progress:
         progress(len(tasks))
     _finish(out, site.base_url, datasette_url, old, pages, report)

@@ -23,7 +23,7 @@ from werkzeug.wsgi import FileWrapper
 
 from feeds import FEWER_COLLECTIONS_YOUNG, leave_with_parent
 from feeds.config import Site
-from feeds.static import BuildError, datasette
+from feeds.static import BuildError
 from feeds.static.files import NOT_FOUND_FILE, file_for, forget_folders, write_file
 from feeds.static.manifest import Page
 from feeds.web.selection import ReadOnce
@@ -69,12 +69,11 @@ def init_worker(db_path: str, site: Site, out: str, parent: int | None = None) -
         leave_with_parent(parent)
         gc.set_threshold(FEWER_COLLECTIONS_YOUNG, *gc.get_threshold()[1:])
     forget_folders()
-    datasette.forget()
     made_for = (os.getpid(), db_path, repr(asdict(site)))
     kept = _worker.get("app") if _worker.get("made_for") == made_for else None
     close()  # the last build's connection: each build reads the database as it is now
     app, source = app_for_build(db_path, site, kept)
-    _worker.update(out=Path(out), db_path=db_path, site=site, app=app, source=source, made_for=made_for)
+    _worker.update(out=Path(out), app=app, source=source, made_for=made_for)
 
 
 def close() -> None:
@@ -117,8 +116,6 @@ def _environ(url: str, etag: str | None) -> dict:
 
 def answer(url: str, etag: str | None = None) -> Answer:
     """The app's answer to a GET of ``url`` (a conditional one with ``etag``)."""
-    if url.startswith(datasette.PREFIX):
-        return (*datasette.datasette_get(_worker["db_path"], _worker["site"], url), None)
     app, environ = _worker["app"], _environ(url, etag)
     found = _view_get(app, environ) if "context" in _worker else None
     return found or _wsgi_get(app, environ)
