@@ -5,8 +5,11 @@ import csv
 import dataclasses
 import io
 import sqlite3
+from datetime import timedelta
 
 import pytest
+from conftest import now_paris
+from newrelease import add_release
 
 from feeds.static import render
 
@@ -54,3 +57,19 @@ def test_the_app_answers_its_csv_and_its_unknown_addresses(renderer, db_path):
     page, written, _ = render.render(("/__page-introuvable__", None, None))
     assert (page["file"], page["status"], written) == ("404.html", 404, True)
     assert render.render(("/page/999", None, None)) == ({"url": "/page/999", "status": 404}, False, True)
+
+
+def test_a_worker_kept_between_builds_reads_the_data_again_for_each(db_path, site, tmp_path):
+    """A pool's worker (kept by ``feeds build --watch``) readies itself with the first chunk of each build: within
+    a build it reads the data once; the next build's chunks see the new release."""
+    public = dataclasses.replace(site, base_url=BASE)
+    first_build, next_build = (str(db_path), public, str(tmp_path / "out"), 1), (str(db_path), public,
+                                                                                  str(tmp_path / "out"), 2)
+    [(page, written, _)] = render.render_many([("/", None, None)], first_build)
+    assert written
+    new_id = add_release(db_path, tmp_path / "new", public, now_paris() - timedelta(hours=1))
+    assert render.render_many([("/", page, page["etag"])], first_build) == [(page, False, False)]
+    [(again, written, rendered)] = render.render_many([("/", page, page["etag"])], next_build)
+    assert written and rendered and again["etag"] != page["etag"]
+    assert new_id in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    render.forget()
