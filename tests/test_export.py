@@ -263,8 +263,8 @@ def test_a_database_whose_path_holds_uri_characters_is_read_where_it_is(built_db
     report = build(db_path, tmp_path / "public", dataclasses.replace(site, base_url="https://example.org"),
                           workers=1, downloads=False)
     assert report.broken == [] and len(list((tmp_path / "public" / "releases").glob("*.html"))) == count
-    # Datasette's CSV, asked of Datasette by the build (a first build writes the downloads too).
-    csv_file = tmp_path / "public" / "_q" / "_stream=on&_size=max" / "data" / "pressroom" / "releases.csv"
+    # The releases as CSV (a first build writes the downloads too).
+    csv_file = tmp_path / "public" / "donnees-ouvertes" / "releases.csv"
     assert len(list(csv.reader(io.StringIO(csv_file.read_text(encoding="utf-8"))))) == count + 1
 
 

@@ -194,7 +194,7 @@ def test_release_row_links_to_its_page_and_the_page_links_back(live_server, seed
     assert f'{seed_id} (<a href="/releases/{seed_id}" title="Page du communiqué">page du communiqué</a>)' in row_html
     page = live_server.get(f"/releases/{seed_id}").read().decode()
     assert f'href="/data/pressroom/releases/{seed_id}"' in page
-    assert 'href="/data/pressroom/releases.csv?_stream=on&amp;_size=max"' in page  # the open data page's link
+    assert 'href="/donnees-ouvertes/releases.csv"' in page  # every release as CSV
 
 
 # ---------------------------------------------------------------- canned queries
@@ -310,7 +310,7 @@ def test_open_data_page_lists_every_table_and_download(live_server):
         n = sql(live_server, f"select count(*) as n from [{table}]")[0]["n"]
         assert re.search(
             rf'<td><a href="/data/pressroom/{table}"><code>{table}</code></a></td>\n<td>[^<]+</td>\n<td>{n}</td>\n'
-            rf'<td><a href="/data/pressroom/{table}.csv\?_stream=on&amp;_size=max">CSV</a> · '
+            rf'<td><a href="/donnees-ouvertes/{table}.csv">CSV</a> · '
             rf'<a href="/donnees-ouvertes/{table}.json">JSON</a></td>', html), table
     for href in ("/donnees-ouvertes/pressroom.db", "/donnees-ouvertes/communiques-sig.jsonl",
                  "/data/pressroom/communiques_citant_une_personne", "/data/pressroom/communiques_mentionnant_un_lieu",
@@ -341,11 +341,28 @@ def _canonical(row: dict) -> str:
     return json.dumps(row, sort_keys=True)
 
 
-def test_json_download_of_an_unknown_or_private_table_is_404(live_server):
+@pytest.mark.parametrize("table", PUBLIC_TABLES)
+def test_csv_download_has_every_row(live_server, table):
+    """Written with ``csv``: a header of the table's columns, then its rows as sqlite3 reads them (NULL empty)."""
+    response = live_server.get(f"/donnees-ouvertes/{table}.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{table}.csv"'
+    body = response.read()
+    conn = sqlite3.connect(f"file:{live_server.db}?mode=ro", uri=True)
+    cursor = conn.execute(f"SELECT * FROM [{table}]")
+    header = [d[0] for d in cursor.description]
+    expected = sorted(["" if value is None else str(value) for value in row] for row in cursor)
+    conn.close()
+    found = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+    assert found[0] == header and sorted(found[1:]) == expected
+
+
+def test_table_downloads_of_an_unknown_or_private_table_are_404(live_server):
     for name in ("_pending", "_meta", "sqlite_master", "nope"):
-        with pytest.raises(urllib.error.HTTPError) as info:
-            live_server.get(f"/donnees-ouvertes/{name}.json")
-        assert info.value.code == 404
+        for fmt in ("json", "csv"):
+            with pytest.raises(urllib.error.HTTPError) as info:
+                live_server.get(f"/donnees-ouvertes/{name}.{fmt}")
+            assert info.value.code == 404
 
 
 def test_sqlite_download_is_the_public_database_without_private_rows(private_server, private_releases, tmp_path):

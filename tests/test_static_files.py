@@ -24,8 +24,7 @@ from feeds.static.files import file_for, files_under, write_file
     ("/topics/%C3%89conomie/feed/2.atom", "application/atom+xml; charset=utf-8", 200, "topics/Économie/feed/2.atom"),
     ("/feed/2.atom?publisher=R%C3%A9gion%20%2F%20X&kind=communique", "application/atom+xml; charset=utf-8", 200,
      "_q/publisher=R%C3%A9gion%20%2F%20X&kind=communique/feed/2.atom"),
-    ("/data/pressroom/releases.csv?_stream=on&_size=max", "text/plain; charset=utf-8", 200,
-     "_q/_stream=on&_size=max/data/pressroom/releases.csv"),
+    ("/donnees-ouvertes/releases.csv", "text/csv; charset=utf-8", 200, "donnees-ouvertes/releases.csv"),
 ])
 def test_urls_become_the_files_try_files_finds(url, content_type, status, expected):
     assert file_for(url, content_type, status) == expected

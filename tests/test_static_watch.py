@@ -34,11 +34,11 @@ def _files(out: Path) -> dict[str, bytes]:
 class Watching:
     """``watch`` in a thread, looking at the database every 50 ms: its reports and errors."""
 
-    def __init__(self, db_path: Path, out: Path, site):
+    def __init__(self, db_path: Path, out: Path, site, workers: int = 1):
         self.reports, self.errors, self.stop = [], [], threading.Event()
         self.thread = threading.Thread(target=watch, args=(db_path, out, site, 0.05),
                                        kwargs={"stop": self.stop, "on_report": self.reports.append,
-                                               "on_error": self.errors.append, "workers": 1})
+                                               "on_error": self.errors.append, "workers": workers})
 
     def __enter__(self):
         self.thread.start()
@@ -56,11 +56,13 @@ class Watching:
         assert (len(self.reports), len(self.errors)) == (reports, errors), self.errors
 
 
-def test_watch_builds_again_when_the_data_changes(db_path, tmp_path, public_site):
-    """One process for every build: what it writes after a new release is what a new process would write, and a
-    manifest changed behind its back is read again rather than trusted."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_watch_builds_again_when_the_data_changes(db_path, tmp_path, public_site, workers):
+    """One process for every build (with two workers, one pool kept for all, each worker reading the data again
+    for each build): what it writes after a new release is what a new process would write, and a manifest
+    changed behind its back is read again rather than trusted."""
     out = tmp_path / "out"
-    with Watching(db_path, out, public_site) as watching:
+    with Watching(db_path, out, public_site, workers) as watching:
         watching.wait_for(1)
         time.sleep(0.3)  # nothing changed: nothing built
         watching.wait_for(1)

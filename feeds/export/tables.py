@@ -1,8 +1,9 @@
-"""The public tables as downloads: the whole public database as one SQLite file, each table as JSON (Datasette
-streams them as CSV)."""
+"""The public tables as downloads: the whole public database as one SQLite file, each table as JSON and as CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import sqlite3
@@ -75,10 +76,15 @@ def _primary_key(conn: sqlite3.Connection, table: str) -> list[str]:
             if r[5]]
 
 
+def _rows(conn: sqlite3.Connection, table: str) -> sqlite3.Cursor:
+    """Every row of a public table, in the order of its primary key."""
+    pks = _primary_key(conn, table)
+    return conn.execute(f"SELECT * FROM [{table}] ORDER BY {', '.join(f'[{c}]' for c in pks)}")
+
+
 def iter_table_json(conn: sqlite3.Connection, table: str) -> Iterator[str]:
     """Every row of a public table as a JSON array, in chunks; ``conn`` should hold a read transaction."""
-    pks = _primary_key(conn, table)
-    cursor = conn.execute(f"SELECT * FROM [{table}] ORDER BY {', '.join(f'[{c}]' for c in pks)}")
+    cursor = _rows(conn, table)
     columns = [d[0] for d in cursor.description]
     yield "["
     first = True
@@ -87,3 +93,19 @@ def iter_table_json(conn: sqlite3.Connection, table: str) -> Iterator[str]:
         yield ("\n" if first else ",\n") + chunk
         first = False
     yield "\n]\n"
+
+
+def iter_table_csv(conn: sqlite3.Connection, table: str) -> Iterator[str]:
+    """Every row of a public table as CSV (``csv``'s dialect: commas, CRLF, quotes where needed; NULL is an empty
+    field), a header of its columns first, in chunks; ``conn`` should hold a read transaction."""
+    cursor = _rows(conn, table)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(d[0] for d in cursor.description)
+    while rows := cursor.fetchmany(500):
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # the header of a table without rows
+        yield buffer.getvalue()

@@ -13,13 +13,14 @@ from urllib.parse import urlsplit
 
 from feeds import fewer_collections
 from feeds.config import Site
-from feeds.static import BuildError, datasette, render
+from feeds.static import BuildError, render
 from feeds.static.files import files_under, write_file
 from feeds.static.manifest import MANIFEST, Page, manifest_bytes, previous, remember
 from feeds.static.webserver import server_files
 
-POOL_THRESHOLD = 400  # fewer URLs than this to render from scratch are rendered in this process, without a pool
+POOL_THRESHOLD = 400  # fewer URLs than this to ask for are asked in this process, without a pool
 CHUNK = 32
+ASKED_CHUNK = 500
 
 
 @dataclass
@@ -75,57 +76,68 @@ def _plan(urls: list[str], opendata: set[str], old: dict[str, Page], on_disk: se
     return kept, tasks
 
 
-def _start_pool(workers: int, db_path: str, site: Site, out: Path):
+def start_pool(workers: int):
+    """Worker processes for a build, or for every build of a watching process (``build``'s ``pool``); None
+    for one worker."""
     from concurrent.futures import ProcessPoolExecutor
 
+    if workers <= 1:
+        return None
     # This process renders too (the feeds, then what the others have not started): one worker fewer.
-    pool = ProcessPoolExecutor(workers - 1, initializer=render.init_worker,
-                               initargs=(db_path, site, str(out), os.getpid()))
-    pool.submit(int)  # the workers start (and read the data) now
-    return pool
+    return ProcessPoolExecutor(workers - 1, initializer=render.join_pool, initargs=(os.getpid(),))
 
 
-def _rendering(tasks: list[render.Task], opendata: set[str], pool) -> Iterable[tuple[dict, bool, bool]]:
-    """The answers to ``tasks``, with the workers of ``pool`` if there is one. Downloads take seconds each: they
-    go first and one by one, spread over the workers while the pages fill the gaps. Feeds and conditional
-    requests stay in this process: a release is in a dozen feeds, and its entries, serialised once here, would
-    be serialised again by every worker; a 304 costs less than sending the task."""
+def _rendering(tasks: list[render.Task], opendata: set[str], pool,
+               key: tuple) -> Iterable[tuple[dict, bool, bool]]:
+    """The answers to ``tasks``, with the workers of ``pool`` if there is one (``key`` names the build for
+    them). Downloads take seconds each: they go first and one by one, spread over the workers while the pages
+    fill the gaps. Feeds to render stay in this process: a release is in a dozen feeds, and its entries,
+    serialised once here, would be serialised again by every worker. Conditional requests (a 304 costs less
+    than sending one task) go in chunks of hundreds, last: this process takes back those not yet started."""
     if pool is None:
         return render.rendered(tasks)
-    heavy, light, here = [], [], []
+    heavy, light, here, asked = [], [], [], []
     for task in tasks:
         url = task[0]
-        (heavy if url in opendata else here if task[2] or "/feed" in url else light).append(task)
+        (heavy if url in opendata else asked if task[2] else here if "/feed" in url else light).append(task)
     chunks = [[t] for t in heavy] + [light[i:i + CHUNK] for i in range(0, len(light), CHUNK)]
-    futures = [pool.submit(render.render_many, chunk) for chunk in chunks]
+    chunks += [asked[i:i + ASKED_CHUNK] for i in range(0, len(asked), ASKED_CHUNK)]
+    futures = [pool.submit(render.render_many, chunk, key) for chunk in chunks]
     return render.shared(here, chunks, futures)
 
 
 @fewer_collections
 def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str | None = None,
           workers: int | None = None, full: bool = False, downloads: bool = True,
-          progress: Callable[[int], None] | None = None) -> BuildReport:
+          progress: Callable[[int], None] | None = None, pool=None) -> BuildReport:
     """Write the static site of the database ``db_path`` into ``out`` for the public address ``site.base_url``.
 
     Only files whose bytes changed are written; files of URLs that are gone are removed. ``full`` asks for
     every document without the ETags of the last build. ``downloads=False`` keeps the open data section (its
     page, the tables, the SQLite file: hundreds of MB for a large press room) as the last build wrote it.
     ``datasette_url`` is the public address of a Datasette serving the same database (what ``/data/`` is on
-    the live server), for searches and SQL; ``workers`` processes render in parallel (default: the CPUs).
+    the live server), for searches and SQL; ``workers`` processes render in parallel (default: the CPUs), or
+    those of ``pool`` (``start_pool``'s, kept between the builds of a watching process).
     """
     started = time.perf_counter()
     db_path, out, site.base_url = _checked(db_path, out, site)
     old = previous(out)
     on_disk = files_under(out) if old else set()
     workers = workers or os.cpu_count() or 1
-    render.init_worker(db_path, site, str(out))
+    key = (db_path, site, str(out), time.time_ns())  # this build, for the workers
+    kept_pool = pool
+    if pool is not None:
+        pool.submit(render.render_many, [], key)  # a kept worker reads the data while this process does
+    render.init_worker(db_path, site, str(out))  # no key here: a worker forked from this process readies itself
     urls, opendata = render.site_urls()
     pages, tasks = _plan(urls, opendata, old, on_disk, full, downloads)
-    fresh = sum(1 for task in tasks if task[2] is None)
-    pool = _start_pool(workers, db_path, site, out) if workers > 1 and fresh >= POOL_THRESHOLD else None
+    if pool is None and len(tasks) >= POOL_THRESHOLD:
+        pool = start_pool(workers)
+        if pool is not None:
+            pool.submit(render.render_many, [], key)  # the workers start (and read the data) now
     report = BuildReport()
     try:
-        for page, written, was_rendered in _rendering(tasks, opendata, pool):
+        for page, written, was_rendered in _rendering(tasks, opendata, pool, key):
             report.rendered += was_rendered
             if "unwritable" in page or page["status"] not in (200, 404, 410) or "sha" not in page:
                 report.broken.append(page["url"])
@@ -134,9 +146,8 @@ def build(db_path: str | Path, out: str | Path, site: Site, datasette_url: str |
             if written:
                 report.written.append(page["file"])
     finally:
-        if pool is not None:
+        if pool is not None and pool is not kept_pool:
             pool.shutdown()
-        datasette.forget()
     if progress:
         progress(len(tasks))
     _finish(out, site.base_url, datasette_url, old, pages, report)

@@ -2,7 +2,7 @@
 and writing files atomically.
 
 ``/`` is ``index.html``, ``/releases/<id>`` is ``releases/<id>.html``, ``/topics/<name>/feed/2.atom`` is that
-file. A URL with a query string (Datasette's CSV exports) is filed under ``_q/<raw query>/``
+file. A URL with a query string is filed under ``_q/<raw query>/``
 (``/feed.atom?place=X&kind=Y`` is ``_q/place=X&kind=Y/feed.atom``), which the nginx snippet maps with the
 same ``try_files`` prefixed by ``/_q/$args``. A withdrawn release (410) is filed under ``_gone/``; the
 unknown-address page is ``404.html``.

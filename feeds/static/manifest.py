@@ -15,7 +15,7 @@ MANIFEST = ".build-manifest.json"
 class Page(TypedDict):
     """One rendered URL, as the manifest remembers it."""
 
-    url: str  # path and raw query, e.g. /data/pressroom/releases.csv?_stream=on&_size=max
+    url: str  # path and raw query, e.g. /releases/<id> or /feed.atom?kind=dossier
     file: str  # relative path in OUT
     status: int
     content_type: str

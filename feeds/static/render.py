@@ -11,6 +11,7 @@ import gc
 import hashlib
 import io
 import os
+import signal
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from werkzeug.wsgi import FileWrapper
 
 from feeds import FEWER_COLLECTIONS_YOUNG, leave_with_parent
 from feeds.config import Site
-from feeds.static import BuildError, datasette
+from feeds.static import BuildError
 from feeds.static.files import NOT_FOUND_FILE, file_for, forget_folders, write_file
 from feeds.static.manifest import Page
 from feeds.web.selection import ReadOnce
@@ -62,19 +63,24 @@ def app_for_build(db_path: str, site: Site, app=None):
     return app, source
 
 
-def init_worker(db_path: str, site: Site, out: str, parent: int | None = None) -> None:
-    """Ready this process to render: its app (kept from the last build of this process when it is the same
-    database and site, not in a forked worker, whose copy holds the parent's connections), a fresh source."""
-    if parent is not None:  # a worker of the pool, which lives for one build
-        leave_with_parent(parent)
-        gc.set_threshold(FEWER_COLLECTIONS_YOUNG, *gc.get_threshold()[1:])
+def join_pool(parent: int) -> None:
+    """Initializer of a pool's workers; each readies itself for a build with its first chunk (``render_many``).
+    Ctrl-C is the parent's to handle (it shuts the pool down): a worker idle between builds ignores it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    leave_with_parent(parent)
+    gc.set_threshold(FEWER_COLLECTIONS_YOUNG, *gc.get_threshold()[1:])
+
+
+def init_worker(db_path: str, site: Site, out: str, build: tuple | None = None) -> None:
+    """Ready this process to render the build ``build``: its app (kept from the last build of this process when
+    it is the same database and site, not in a forked worker, whose copy holds the parent's connections), a
+    fresh source."""
     forget_folders()
-    datasette.forget()
     made_for = (os.getpid(), db_path, repr(asdict(site)))
     kept = _worker.get("app") if _worker.get("made_for") == made_for else None
     close()  # the last build's connection: each build reads the database as it is now
     app, source = app_for_build(db_path, site, kept)
-    _worker.update(out=Path(out), db_path=db_path, site=site, app=app, source=source, made_for=made_for)
+    _worker.update(out=Path(out), app=app, source=source, made_for=made_for, build=build)
 
 
 def close() -> None:
@@ -117,8 +123,6 @@ def _environ(url: str, etag: str | None) -> dict:
 
 def answer(url: str, etag: str | None = None) -> Answer:
     """The app's answer to a GET of ``url`` (a conditional one with ``etag``)."""
-    if url.startswith(datasette.PREFIX):
-        return (*datasette.datasette_get(_worker["db_path"], _worker["site"], url), None)
     app, environ = _worker["app"], _environ(url, etag)
     found = _view_get(app, environ) if "context" in _worker else None
     return found or _wsgi_get(app, environ)
@@ -224,8 +228,12 @@ def rendered(tasks: Iterable[Task]) -> Iterator[tuple[dict, bool, bool]]:
             yield render(task)
 
 
-def render_many(tasks: list[Task]) -> list[tuple[dict, bool, bool]]:
-    """For a worker of the pool: a chunk of tasks."""
+def render_many(tasks: list[Task], build: tuple) -> list[tuple[dict, bool, bool]]:
+    """For a worker of the pool: a chunk of tasks of the build ``build``, ``(database, site, out, token)``; the
+    first chunk of a build readies the worker for it (a pool may be kept between builds: ``feeds build
+    --watch``)."""
+    if _worker.get("build") != build:
+        init_worker(*build[:3], build=build)
     return list(rendered(tasks))
 
 

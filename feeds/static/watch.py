@@ -12,7 +12,7 @@ from pathlib import Path
 from feeds import store
 from feeds.config import Site
 from feeds.static import BuildError
-from feeds.static.build import BuildReport, build
+from feeds.static.build import BuildReport, build, start_pool
 
 
 def _data_state(db_path: str) -> tuple[int, int, int]:
@@ -33,24 +33,29 @@ def watch(db_path: str | Path, out: str | Path, site: Site, interval: float = 2.
     ends moves it once ``feeds serve`` or ``feeds publish-due`` publishes it) and at least every ``refresh``
     seconds (the news sitemap lists the last two days); returns once ``stop`` is set.
 
-    One process for every build: its imports, its app and the pages of its last manifest serve them all.
-    ``full`` is for the first build; ``options`` are ``build``'s. After a failed build (``on_error``), the
-    next comes with the next change of the data, or within ``refresh``.
+    One process for every build, and one pool of workers: their imports, their apps and the pages of the last
+    manifest serve them all. ``full`` is for the first build; ``options`` are ``build``'s. After a failed
+    build (``on_error``), the next comes with the next change of the data, or within ``refresh``.
     """
     stop = stop or threading.Event()
     built: tuple[tuple, float] | None = None  # (the data the last build started from, when)
-    while True:
-        try:
-            version = _data_state(str(db_path))
-            if built is None or version != built[0] or time.monotonic() - built[1] >= refresh:
-                built = version, time.monotonic()
-                report = build(db_path, out, site, full=full, **options)
-                full = False
-                if on_report:
-                    on_report(report)
-        except (BuildError, store.StoreError, sqlite3.Error, OSError) as exc:  # the next change builds again
-            if on_error is None:
-                raise
-            on_error(exc)
-        if stop.wait(interval):
-            return
+    pool = start_pool(options.pop("workers", None) or os.cpu_count() or 1)
+    try:
+        while True:
+            try:
+                version = _data_state(str(db_path))
+                if built is None or version != built[0] or time.monotonic() - built[1] >= refresh:
+                    built = version, time.monotonic()
+                    report = build(db_path, out, site, full=full, workers=1, pool=pool, **options)
+                    full = False
+                    if on_report:
+                        on_report(report)
+            except (BuildError, store.StoreError, sqlite3.Error, OSError) as exc:  # the next change builds again
+                if on_error is None:
+                    raise
+                on_error(exc)
+            if stop.wait(interval):
+                return
+    finally:
+        if pool is not None:
+            pool.shutdown()

@@ -1,5 +1,5 @@
-"""The "Données ouvertes" page and the downloads it lists: every table as CSV (Datasette's) and JSON, the whole
-public database as one SQLite file, the SIG export, and a chart of releases per month and per publisher."""
+"""The "Données ouvertes" page and the downloads it lists: every table as CSV and JSON, the whole public database
+as one SQLite file, the SIG export, and a chart of releases per month and per publisher."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 from babel.dates import format_date
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 
 from feeds import export, opendata, store
 from feeds.export import sig as sig_export, tables
@@ -32,11 +32,6 @@ OTHERS = "Autres émetteurs"
 def _table_descriptions() -> dict[str, str]:
     """Table descriptions from Datasette's metadata.yml: one text for both."""
     return {name: opendata.table_metadata(name)["description"] for name in export.PUBLIC_TABLES}
-
-
-def datasette_csv_url(table: str) -> str:
-    """Every row of a table as CSV, streamed by Datasette."""
-    return f"{DATASETTE}/{table}.csv?_stream=on&_size=max"
 
 
 def _export_dir() -> Path:
@@ -159,8 +154,8 @@ def page():
         return validators.not_modified(etag)
     descriptions = _table_descriptions()
     tables = [{"name": t, "description": descriptions[t], "rows": counts[t],
-               "browse": f"{DATASETTE}/{t}", "csv": datasette_csv_url(t),
-               "json": f"/donnees-ouvertes/{t}.json"} for t in export.PUBLIC_TABLES]
+               "browse": f"{DATASETTE}/{t}", "csv": url_for("opendata.table_csv", table=t),
+               "json": url_for("opendata.table_json", table=t)} for t in export.PUBLIC_TABLES]
     response = Response(render_template(
         "opendata.html", tables=tables, chart=monthly_chart(rows), datasette=DATASETTE,
         canonical=external("opendata.page"),
@@ -173,23 +168,34 @@ def page():
 
 @bp.route("/<table>.json")
 def table_json(table: str):
+    return _table(table, "json", tables.iter_table_json, "application/json")
+
+
+@bp.route("/<table>.csv")
+def table_csv(table: str):
+    return _table(table, "csv", tables.iter_table_csv, "text/csv")
+
+
+def _table(table: str, fmt: str, rows, mimetype: str):
+    """Every row of a public table, streamed from one read transaction, with an ETag of the data version and
+    the code (a 304 reads no row)."""
     if table not in export.PUBLIC_TABLES:
         abort(404)
     conn = _read_only()
     version = _version(conn)
-    etag = validators.etag("table", table, version)
+    etag = validators.etag("table", table, fmt, version)
     if validators.matches(request, etag):
         conn.close()
         return validators.not_modified(etag)
 
     def generate():
         try:
-            yield from tables.iter_table_json(conn, table)
+            yield from rows(conn, table)
         finally:
             conn.close()
 
-    response = Response(generate(), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{table}.json"'
+    response = Response(generate(), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{table}.{fmt}"'
     response.set_etag(etag.strip('"'))
     return response
 

@@ -15,7 +15,6 @@ from flask import current_app, url_for
 from feeds import export, store
 from feeds.web import pages, sitemaps, syndication
 from feeds.web.links import release_link
-from feeds.web.opendata import DATASETTE, datasette_csv_url
 from feeds.web.selection import Live
 
 NOT_FOUND = "/__page-introuvable__"  # any unknown address: its answer is the 404 page
@@ -59,14 +58,11 @@ def _sitemaps(db) -> list[str]:
 
 
 def opendata_urls() -> list[str]:
-    """The open-data page and every download it links: the open data section, which a build may leave as it was."""
+    """The open-data page and every download it links (Datasette's pages stay live): the open data section,
+    which a build may leave as it was."""
     return [url_for("opendata.page"), url_for("opendata.database"), url_for("opendata.sig"),
-            *(url_for("opendata.table_json", table=table) for table in export.PUBLIC_TABLES),
-            *(datasette_csv_url(table) for table in export.PUBLIC_TABLES)]
-
-
-def is_opendata(url: str) -> bool:
-    return url.startswith((DATASETTE + "/", url_for("opendata.page")))
+            *(url_for(f"opendata.table_{fmt}", table=table) for table in export.PUBLIC_TABLES
+              for fmt in ("csv", "json"))]
 
 
 def static_urls() -> list[str]:
