@@ -11,12 +11,11 @@ Last-Modified taken from the data.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, request
 from lxml import etree
@@ -78,27 +77,6 @@ def feed_url(fmt: str, selection: Selection = (), page: int | None = None, root:
 def feed_urls(root: str, selections: Iterable[Selection] = ((),)) -> list[str]:
     """The feeds of each selection in every format, sorted (the topics of WebSub); by default the site's feeds."""
     return sorted({feed_url(fmt, selection, None, root) for selection in selections for fmt in FORMATS})
-
-
-_FEED_PATH = re.compile(r"(?P<head>.*)/feed(?:/(?P<page>[1-9][0-9]{0,8}))?\.(?P<fmt>atom|rss|json)")
-
-
-def parse_feed_path(path: str) -> tuple[str, Selection, int | None] | None:
-    """(format, facet of the path, archive page) of a feed's path, as ``feed_url`` writes it; None for others.
-
-    ``/feed.atom`` is every release, ``/topics/<name>/feed.atom`` a topic's, ``/topics/<name>/feed/3.atom``
-    its third archive page.
-    """
-    found = _FEED_PATH.fullmatch(path)
-    if not found:
-        return None
-    head, page = found["head"], int(found["page"]) if found["page"] else None
-    if not head:
-        return found["fmt"], (), page
-    for kind, prefix in FACET_PATHS.items():
-        if head.startswith(prefix) and len(head) > len(prefix):
-            return found["fmt"], ((kind, unquote(head[len(prefix):])),), page
-    return None
 
 
 def _value_label(kind: str, value: str) -> str:
