@@ -69,8 +69,7 @@ EMBARGO_WORDS = (
 )
 KIND_HEADER_MAX = 80  # a longer line is a sentence, whatever its first words
 EMBARGO_MAX = 120
-QUALIFIER_WORDS = 2  # « Comunicato stampa congiunto », « Pressemitteilung Nr. 12/2022 »: still the header
-_SEPARATOR = re.compile(r"^\s*(?:[–—:|/]|-\s)\s*")
+_SEPARATOR = re.compile(r"\s*(?:[–—:|]|\s-\s)\s*")  # the first dash or colon after the kind's words
 
 
 def _regex(word: str) -> str:
@@ -114,25 +113,22 @@ def _flat(line: str) -> str:
 
 def kind_of(line: str) -> str | None:
     """The kind (feeds/kinds.py code) a short line names at its start: « Pressemitteilung » → "communique"."""
-    found = kind_header(line, strict=False)
+    found = kind_header(line)
     return found[0] if found else None
 
 
-def kind_header(line: str, strict: bool = True) -> tuple[str, str] | None:
-    """(kind, rest) when ``line`` is a kind header: the kind's words alone, with a short qualifier
-    (« Comunicato stampa congiunto »), or followed by a dash or colon and more (« Communiqué de presse –
-    Toulouse, le 25 janvier 2018 »: the rest is « Toulouse, le 25 janvier 2018 »). Not ``strict``: any line
-    that starts with the kind's words."""
+def kind_header(line: str) -> tuple[str, str] | None:
+    """(kind, rest) when a short ``line`` starts with a kind's words; ``rest`` is what follows a dash or colon
+    after them (« Communiqué de presse – Toulouse, le 25 janvier 2018 » → « Toulouse, le 25 janvier 2018 »),
+    in the line's own spelling, else ""."""
     flat = _flat(line)
     if len(flat) >= KIND_HEADER_MAX:
         return None
     for kind, words in _kinds():
         if (end := words.match(flat)) is not None:
             rest = flat[end:]
-            if sep := _SEPARATOR.match(rest):
-                return kind, _original_tail(line, len(rest) - sep.end())
-            if not strict or len(rest.split()) <= QUALIFIER_WORDS:
-                return kind, ""
+            sep = _SEPARATOR.search(rest)
+            return kind, (_original_tail(line, len(rest) - sep.end()) if sep else "")
     return None
 
 
