@@ -1,0 +1,54 @@
+"""OCR of a scanned PDF with ocrmypdf and Tesseract (Debian packages ``ocrmypdf``, ``tesseract-ocr`` and the
+languages' ``tesseract-ocr-fra``, ``-eng``, ``-deu``, ``-ita``, ``-spa``, ``-nld``): the PDF comes back with
+an invisible text layer laid over the image, which the layout reader reads like any other."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from feeds.ingest.base import IngestError
+
+OCR_TIMEOUT = 300  # seconds for one file; a page takes a few seconds
+# ISO 639-1 (Context.language) -> Tesseract's names, in the order tried after the release's own language.
+TESSERACT = {"fr": "fra", "en": "eng", "de": "deu", "it": "ita", "es": "spa", "nl": "nld"}
+MISSING = ("PDF sans texte (document scanné) : sa lecture par reconnaissance des caractères demande "
+           "ocrmypdf et Tesseract, absents de cette machine (paquets Debian « ocrmypdf » et « tesseract-ocr-fra »)")
+
+
+def languages(language: str, installed: set[str]) -> list[str]:
+    """Tesseract's languages: the release's own first, then the others installed."""
+    wanted = [TESSERACT.get(language, language), *TESSERACT.values()]
+    return [name for name in dict.fromkeys(wanted) if name in installed]
+
+
+def installed_languages(tesseract: str) -> set[str]:
+    done = subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
+    return {line.strip() for line in done.stdout.splitlines()[1:] if line.strip()}
+
+
+def recognise(data: bytes, language: str = "fr") -> bytes:
+    """The PDF with a text layer made by OCR; IngestError when the tools are missing or fail."""
+    ocrmypdf, tesseract = shutil.which("ocrmypdf"), shutil.which("tesseract")
+    if ocrmypdf is None or tesseract is None:
+        raise IngestError(MISSING)
+    names = languages(language, installed_languages(tesseract))
+    if not names:
+        raise IngestError(MISSING)
+    with tempfile.TemporaryDirectory(prefix="feeds-ocr-") as folder:
+        source, target = Path(folder) / "scan.pdf", Path(folder) / "ocr.pdf"
+        source.write_bytes(data)
+        command = [ocrmypdf, "--quiet", "--skip-text", "--output-type", "pdf", "--optimize", "0", "--jobs", "1",
+                   "-l", "+".join(names), str(source), str(target)]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=OCR_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise IngestError(f"PDF sans texte : la reconnaissance des caractères n'a pas fini en "
+                              f"{OCR_TIMEOUT} s") from None
+        if done.returncode != 0 or not target.exists():
+            lines = [ln.strip() for ln in done.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+            summary = " ".join(lines[-3:])[:300] or f"code {done.returncode}"
+            raise IngestError(f"PDF sans texte : la reconnaissance des caractères a échoué ({summary})")
+        return target.read_bytes()
