@@ -115,7 +115,8 @@ SAMPLES = {
 
 def pandoc(markdown: str, fmt: str) -> bytes:
     """A document written by pandoc from Markdown (DOCX, ODT; RTF with -s)."""
-    command = [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", fmt, "-s", "-o", "-"]
+    # -smart: the quotes typed stay as they are (pandoc would make ' a ’)
+    command = [pypandoc.get_pandoc_path(), "-f", "markdown-smart", "-t", fmt, "-s", "-o", "-"]
     return subprocess.run(command, input=markdown.encode(), capture_output=True, check=True).stdout
 
 
@@ -138,7 +139,10 @@ def make_rtf(sample: Sample) -> bytes:
     paragraph in bold (pandoc's RTF writer has no paragraph styles)."""
     source = "\n\n".join([sample.kind, sample.dateline, f"**{sample.title}**", *sample.paragraphs, sample.contact])
     rtf = pandoc(source + "\n", "rtf").decode("ascii")
-    title = "".join(c if ord(c) < 128 else f"\\u{ord(c)}?" for c in sample.title)
+    # pandoc's RTF writer gives ’ and “ the fallback characters ' and ", which its reader mistakes (the
+    # character after them is lost); word processors write \u8217\'92: the fallback made a plain ?.
+    rtf = re.sub(r"\\u(\d+)['\"]", r"\\u\1 ?", rtf)
+    title = "".join(c if ord(c) < 128 else f"\\u{ord(c)} ?" for c in sample.title)
     return rtf.replace("\\widowctrl", f"{{\\info{{\\title {title}}}}}\n\\widowctrl", 1).encode("ascii")
 
 
@@ -194,7 +198,7 @@ def _build_pdf(sample: Sample, columns: int, total: int) -> tuple[bytes, int]:
     return out.getvalue(), doc.page
 
 
-def make_scan(pdf: bytes, dpi: int = 200) -> bytes:
+def make_scan(pdf: bytes, dpi: int = 300) -> bytes:
     """The PDF as a scanner gives it: each page an image, no text layer."""
     import pypdfium2
 

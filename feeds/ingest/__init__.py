@@ -96,12 +96,15 @@ def detect_zip(data: bytes) -> str:
     before its central directory is still told apart (and its reader says it is corrupt).
     """
     first = _first_entry(data)
-    if first is not None and first[0] == b"mimetype":
-        return "odt" if first[1].strip() == ODT_MIMETYPE else "zip"
     try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if first is not None and first[0] == b"mimetype" and data[8:10] != b"\0\0":
+            first = (b"mimetype", archive.read("mimetype")[:200])  # compressed, against the standard
+        names = archive.namelist()
     except (zipfile.BadZipFile, ValueError, EOFError):
         names = [m.group(1).decode("cp437") for m in re.finditer(rb"PK\x03\x04.{26}(word/document\.xml)", data, re.S)]
+    if first is not None and first[0] == b"mimetype":
+        return "odt" if first[1].strip() == ODT_MIMETYPE else "zip"
     return "docx" if "word/document.xml" in names else "zip"
 
 

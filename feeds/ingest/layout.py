@@ -28,6 +28,11 @@ PAGE_NUMBER = re.compile(r"^[-–(\s]*(?:(?:page|seite|pagina|página|blz\.?|p\.
 SENTENCE_END = (".", "!", "?", ":", "»", '"', "”", "“", ";")
 MARGIN = 0.1  # the share of the page's height, top and bottom, where a lone page number is dropped
 TITLE_RATIO = 1.15  # how much larger than the body text the title must be to be told from it
+SAME_SIZE = 0.15  # sizes closer than this share are one size (OCR gives each line a size of its own)
+
+
+def same_size(a: float, b: float) -> bool:
+    return abs(a - b) <= max(0.5, SAME_SIZE * max(a, b))
 
 
 @dataclass
@@ -217,7 +222,7 @@ def title_lines(lines: list[Line]) -> set[int]:
         return set()
     run: set[int] = set()
     for i in first:
-        if lines[i].size >= largest - 0.5:
+        if same_size(lines[i].size, largest):
             run.add(i)
         elif run:
             break
@@ -227,7 +232,7 @@ def title_lines(lines: list[Line]) -> set[int]:
 def _spacing(lines: list[Line]) -> float:
     """The usual distance between the baselines of two lines of a paragraph, relative to the font size."""
     ratios = [(b.bottom - a.bottom) / b.size for a, b in zip(lines, lines[1:])
-              if a.page == b.page and a.column == b.column and abs(a.size - b.size) < 0.5
+              if a.page == b.page and a.column == b.column and same_size(a.size, b.size)
               and 0 < b.bottom - a.bottom < 3 * b.size]
     return statistics.median(ratios) if ratios else 1.2
 
@@ -257,7 +262,7 @@ def breaks(previous: Line, line: Line, spacing: float) -> bool:
         return True
     if KEPT_BULLET.match(first) and stops_short(previous, line):
         return True  # a dash or a number opening a line is an item only after a line ended short
-    if abs(previous.size - line.size) >= 0.5:
+    if not same_size(previous.size, line.size):
         return True
     if _bold(previous.words) != _bold(line.words) and stops_short(previous, line):
         return True  # a bold heading line, or the line after one
