@@ -21,7 +21,19 @@ def test_office_documents_give_the_seed_markdown(fmt, language):
     data = MAKERS[fmt](sample)
     assert detect(data, f"communique.{fmt}") == fmt
     assert extract_text(data, fmt) == sample.markdown()
-    [release] = parse_bytes(data, f"communique.{fmt}", Context(language=language))
+
+
+# The other languages' kind lines and the '# Title' heading are read by text.py (branch h-lang): strict, so
+# that these turn into plain assertions the day they pass.
+LANGUAGES = [pytest.param(lang, marks=[] if lang == "fr" else pytest.mark.xfail(
+    strict=True, reason="text.py: '# Title' and the kind lines of other languages (h-lang)")) for lang in sorted(SAMPLES)]
+
+
+@pytest.mark.parametrize("fmt", sorted(MAKERS))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_office_records_title_and_body(fmt, language):
+    sample = SAMPLES[language]
+    [release] = parse_bytes(MAKERS[fmt](sample), f"communique.{fmt}", Context(language=language))
     assert (release.title, release.source.format) == (sample.title, fmt)
     # The first paragraph after the title is the standfirst, the others (contact aside) the body.
     assert release.body_text == "\n\n".join(sample.paragraphs[1:])

@@ -230,11 +230,12 @@ def title_lines(lines: list[Line]) -> set[int]:
 
 
 def _spacing(lines: list[Line]) -> float:
-    """The usual distance between the baselines of two lines of a paragraph, relative to the font size."""
+    """The distance between the baselines of two lines of a paragraph, relative to the font size."""
     ratios = [(b.bottom - a.bottom) / b.size for a, b in zip(lines, lines[1:])
               if a.page == b.page and a.column == b.column and same_size(a.size, b.size)
               and 0 < b.bottom - a.bottom < 3 * b.size]
-    return statistics.median(ratios) if ratios else 1.2
+    # The lower quartile: the lines within paragraphs, even where a short text has many gaps.
+    return sorted(ratios)[len(ratios) // 4] if ratios else 1.2
 
 
 def paragraphs(lines: list[Line], title: set[int]) -> list[str]:
