@@ -28,7 +28,8 @@ PAGE_NUMBER = re.compile(r"^[-–(\s]*(?:(?:page|seite|pagina|página|blz\.?|p\.
 SENTENCE_END = (".", "!", "?", ":", "»", '"', "”", "“", ";")
 MARGIN = 0.1  # the share of the page's height, top and bottom, where a lone page number is dropped
 TITLE_RATIO = 1.15  # how much larger than the body text the title must be to be told from it
-SAME_SIZE = 0.15  # sizes closer than this share are one size (OCR gives each line a size of its own)
+SAME_SIZE = 0.15  # sizes closer than this share are one size
+OCR_SAME_SIZE = 0.2  # OCR gives each line a size of its own, from its glyphs' height
 
 
 def same_size(a: float, b: float) -> bool:
@@ -98,6 +99,19 @@ def to_markdown(pages: list[Page]) -> str:
     return "\n\n".join(paragraphs(lines, title)) + "\n"
 
 
+def even_sizes(pages: list[Page]) -> list[Page]:
+    """Pages whose sizes were guessed (OCR) with the sizes near the body's made the body's."""
+    sizes = sorted(w["size"] for page in pages for w in page.words for _ in w["text"])
+    if not sizes:
+        return pages
+    body = sizes[len(sizes) // 2]
+    for page in pages:
+        for word in page.words:
+            if abs(word["size"] - body) <= OCR_SAME_SIZE * body:
+                word["size"] = body
+    return pages
+
+
 def rows(words: list[dict]) -> list[list[dict]]:
     """Words grouped into rows sharing a baseline, top to bottom, each row left to right."""
     found: list[list[dict]] = []
@@ -122,7 +136,7 @@ def side(row: list[dict], x: float) -> str:
         return "right"
     for left, right in zip(row, row[1:]):
         if left["x1"] <= x <= right["x0"]:
-            return "both" if right["x0"] - left["x1"] >= max(8.0, 0.8 * right["size"]) else "across"
+            return "both" if right["x0"] - left["x1"] >= max(8.0, right["size"], left["size"]) else "across"
     return "across"
 
 
@@ -153,7 +167,9 @@ def page_lines(found: list[list[dict]], width: float, number: int,
     column), and its gutter. A page without a gutter of its own keeps the one of the pages before when
     no row crosses it."""
     x = gutter(found, width)
-    if x is None and known is not None and found and all(side(row, known) != "across" for row in found):
+    inherited = x is None and known is not None and bool(found) and all(side(row, known) != "across"
+                                                                          for row in found)
+    if inherited:
         x = known
     if x is None:
         return [Line(row, number) for row in found], None
@@ -161,17 +177,21 @@ def page_lines(found: list[list[dict]], width: float, number: int,
     block: list[list[dict]] = []
     for row in found:
         if side(row, x) == "across":
-            out += _columns(block, x, number)
+            out += _columns(block, x, number, inherited)
             block = []
             out.append(Line(row, number))
         else:
             block.append(row)
-    out += _columns(block, x, number)
+    out += _columns(block, x, number, inherited)
     return out, x
 
 
-def _columns(block: list[list[dict]], x: float, number: int) -> list[Line]:
-    """Rows between two lines across the gutter: the left column, then the right one."""
+def _columns(block: list[list[dict]], x: float, number: int, inherited: bool = False) -> list[Line]:
+    """Rows between two lines across the gutter: the left column, then the right one. Rows with nothing
+    right of the gutter are lines of the page's width (a kind line, a dateline), unless the gutter is the
+    one of the pages before (a last page holding the end of the left column)."""
+    if not inherited and not any(side(row, x) in ("right", "both") for row in block):
+        return [Line(row, number) for row in block]
     left = [Line(part, number, 1) for row in block if (part := [w for w in row if w["x1"] <= x])]
     right = [Line(part, number, 2) for row in block if (part := [w for w in row if w["x0"] >= x])]
     return left + right
@@ -247,7 +267,9 @@ def paragraphs(lines: list[Line], title: set[int]) -> list[str]:
         if current and (i in title) != (i - 1 in title):
             found.append(render(current, i - 1 in title))
             current = []
-        elif current and i not in title and breaks(current[-1], line, spacing):
+        elif current and i not in title and (breaks(current[-1], line, spacing) or (
+                title and i < min(title) and stops_short(current[-1], line))):
+            # Above the title (kind, embargo, dateline), a line stopped short is a paragraph of its own.
             found.append(render(current))
             current = []
         current.append(line)

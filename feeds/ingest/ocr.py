@@ -12,16 +12,18 @@ from pathlib import Path
 from feeds.ingest.base import IngestError
 
 OCR_TIMEOUT = 300  # seconds for one file; a page takes a few seconds
-# ISO 639-1 (Context.language) -> Tesseract's names, in the order tried after the release's own language.
+# ISO 639-1 (Context.language) -> Tesseract's names of the languages whose Debian packages are installed.
 TESSERACT = {"fr": "fra", "en": "eng", "de": "deu", "it": "ita", "es": "spa", "nl": "nld"}
 MISSING = ("PDF sans texte (document scanné) : sa lecture par reconnaissance des caractères demande "
            "ocrmypdf et Tesseract, absents de cette machine (paquets Debian « ocrmypdf » et « tesseract-ocr-fra »)")
 
 
-def languages(language: str, installed: set[str]) -> list[str]:
-    """Tesseract's languages: the release's own first, then the others installed."""
-    wanted = [TESSERACT.get(language, language), *TESSERACT.values()]
-    return [name for name in dict.fromkeys(wanted) if name in installed]
+def languages(wanted: list[str], installed: set[str]) -> list[str]:
+    """Tesseract's names of the languages wanted (ISO 639-1) that are installed; when none is, all of
+    TESSERACT's that are (French first)."""
+    names = [TESSERACT.get(code, code) for code in wanted]
+    found = [name for name in dict.fromkeys(names) if name in installed]
+    return found or [name for name in TESSERACT.values() if name in installed]
 
 
 def installed_languages(tesseract: str) -> set[str]:
@@ -29,12 +31,13 @@ def installed_languages(tesseract: str) -> set[str]:
     return {line.strip() for line in done.stdout.splitlines()[1:] if line.strip()}
 
 
-def recognise(data: bytes, language: str = "fr") -> bytes:
-    """The PDF with a text layer made by OCR; IngestError when the tools are missing or fail."""
+def recognise(data: bytes, wanted: list[str]) -> bytes:
+    """The PDF with a text layer made by OCR in the languages wanted (ISO 639-1 codes, the first one
+    foremost); IngestError when the tools are missing or fail."""
     ocrmypdf, tesseract = shutil.which("ocrmypdf"), shutil.which("tesseract")
     if ocrmypdf is None or tesseract is None:
         raise IngestError(MISSING)
-    names = languages(language, installed_languages(tesseract))
+    names = languages(wanted, installed_languages(tesseract))
     if not names:
         raise IngestError(MISSING)
     with tempfile.TemporaryDirectory(prefix="feeds-ocr-") as folder:

@@ -9,7 +9,7 @@ import logging
 
 from feeds.ingest.base import Context, IngestError, sha256
 from feeds.ingest.decoding import clean_block
-from feeds.ingest.layout import Page, to_markdown
+from feeds.ingest.layout import Page, even_sizes, to_markdown
 from feeds.ingest.text import parse_text
 from feeds.model import Release
 
@@ -34,12 +34,23 @@ def extract_text(data: bytes, language: str = "fr") -> tuple[str, bool]:
     text = to_markdown(pages)
     if text.strip():
         return clean_block(text), False
-    from feeds.ingest.ocr import recognise
-
-    text = to_markdown(read_pages(recognise(data, language)))
+    text = recognised_text(data, language)
     if not text.strip():
         raise IngestError("le PDF ne contient pas de texte, même après reconnaissance des caractères")
     return clean_block(text), True
+
+
+def recognised_text(data: bytes, language: str) -> str:
+    """The text of a scanned PDF: OCR in the release's language; again in another language when the text
+    read is in that one (Tesseract reads accents best in one language at a time)."""
+    from feeds.ingest.language import detect_language
+    from feeds.ingest.ocr import TESSERACT, recognise
+
+    text = to_markdown(even_sizes(read_pages(recognise(data, [language]))))
+    found = detect_language(text, language) if text.strip() else language
+    if found != language and found in TESSERACT:
+        text = to_markdown(even_sizes(read_pages(recognise(data, [found, language]))))
+    return text
 
 
 def read_pages(data: bytes) -> list[Page]:
