@@ -89,7 +89,7 @@ def to_markdown(pages: list[Page]) -> str:
     kept = drop_running_rows([rows(page.words) for page in pages], pages)
     lines: list[Line] = []
     known = None  # the gutter of the pages before: a last page with a few lines has none of its own
-    for number, (page, found) in enumerate(zip(pages, kept)):
+    for number, (page, found) in enumerate(zip(pages, kept, strict=True)):
         page_found, known = page_lines(found, page.width, number, known)
         lines += page_found
     lines = _with_right(lines)
@@ -134,7 +134,7 @@ def side(row: list[dict], x: float) -> str:
         return "left"
     if row[0]["x0"] >= x:
         return "right"
-    for left, right in zip(row, row[1:]):
+    for left, right in zip(row, row[1:], strict=False):
         if left["x1"] <= x <= right["x0"]:
             return "both" if right["x0"] - left["x1"] >= max(8.0, right["size"], left["size"]) else "across"
     return "across"
@@ -220,7 +220,7 @@ def drop_running_rows(pages_rows: list[list[list[dict]]], pages: list[Page]) -> 
             pages_of.setdefault(key(row), set()).add(number)
     most = max(2, len(pages) // 2 + 1)
     kept: list[list[list[dict]]] = []
-    for found, page in zip(pages_rows, pages):
+    for found, page in zip(pages_rows, pages, strict=True):
         def running(row: list[dict], height: float = page.height) -> bool:
             in_margin = min(w["top"] for w in row) < height * MARGIN or max(w["bottom"] for w in row) > \
                 height * (1 - MARGIN)
@@ -251,7 +251,7 @@ def title_lines(lines: list[Line]) -> set[int]:
 
 def _spacing(lines: list[Line]) -> float:
     """The distance between the baselines of two lines of a paragraph, relative to the font size."""
-    ratios = [(b.bottom - a.bottom) / b.size for a, b in zip(lines, lines[1:])
+    ratios = [(b.bottom - a.bottom) / b.size for a, b in zip(lines, lines[1:], strict=False)
               if a.page == b.page and a.column == b.column and same_size(a.size, b.size)
               and 0 < b.bottom - a.bottom < 3 * b.size]
     # The lower quartile: the lines within paragraphs, even where a short text has many gaps.
