@@ -37,7 +37,7 @@ def _site(site_path, base_url=None):
 def cli():
     """Open press room: press releases as feeds, open data and web pages."""
     # Libraries' own warnings about a broken file would interleave with our "error: FILE: reason" lines.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 @cli.command()

@@ -8,13 +8,15 @@ folders is ``feeds.ingest.files``.
 from __future__ import annotations
 
 import importlib
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 
 from feeds.ingest.base import Context, IngestError, looks_utf16
 from feeds.model import Release
 
-__all__ = ["FORMATS", "Context", "IngestError", "Rejected", "detect", "parse_bytes"]
+__all__ = ["FORMATS", "SUFFIXES", "Context", "IngestError", "Rejected", "detect", "parse_bytes"]
 
 # format name -> module; the order is the order of detection.
 FORMATS = {
@@ -24,13 +26,15 @@ FORMATS = {
     "govuk": "feeds.ingest.govuk",
     "sig": "feeds.ingest.sig",
     "feed": "feeds.ingest.feed",
-    "docx": "feeds.ingest.docx",
+    "docx": "feeds.ingest.office",
+    "odt": "feeds.ingest.office",
+    "rtf": "feeds.ingest.office",
     "pdf": "feeds.ingest.pdf",
 }
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".xml", ".rss", ".atom",
-            ".docx", ".pdf"}
+            ".docx", ".odt", ".rtf", ".pdf"}
 
 
 @dataclass
@@ -49,7 +53,9 @@ def detect(data: bytes, name: str) -> str:
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return "docx"  # the DOCX parser says so when the archive is not a Word document
+        return detect_zip(data)
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
     if head.startswith((b"{", b"[")):
         return _detect_json(data)
     if head.startswith(b"<"):
@@ -67,6 +73,61 @@ def detect(data: bytes, name: str) -> str:
     if lower.endswith((".rss", ".atom")):
         return "feed"
     return "text"
+
+
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# Archives that are documents, but not ones a press release is read from: what to tell the sender.
+OTHER_ZIPS = [
+    (b"application/vnd.oasis.opendocument.text-template", "un modèle de document OpenDocument (OTT)"),
+    (b"application/vnd.oasis.opendocument.spreadsheet", "un classeur OpenDocument (ODS)"),
+    (b"application/vnd.oasis.opendocument.presentation", "une présentation OpenDocument (ODP)"),
+    (b"application/vnd.oasis.opendocument", "un document OpenDocument qui n'est pas un texte"),
+    (b"application/epub+zip", "un livre numérique EPUB"),
+    (b"xl/workbook.xml", "un classeur Excel (XLSX)"),
+    (b"ppt/presentation.xml", "une présentation PowerPoint (PPTX)"),
+]
+
+
+def detect_zip(data: bytes) -> str:
+    """'odt' or 'docx' from the archive's own entries ('zip' for any other archive, which is refused).
+
+    An OpenDocument file starts with an uncompressed entry ``mimetype`` naming its type; a Word document
+    has ``word/document.xml``. Entry names are read from the local headers too, so that an archive cut
+    before its central directory is still told apart (and its reader says it is corrupt).
+    """
+    first = _first_entry(data)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if first is not None and first[0] == b"mimetype" and data[8:10] != b"\0\0":
+            first = (b"mimetype", archive.read("mimetype")[:200])  # compressed, against the standard
+        names = archive.namelist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        names = [m.group(1).decode("cp437") for m in re.finditer(rb"PK\x03\x04.{26}(word/document\.xml)", data, re.S)]
+    if first is not None and first[0] == b"mimetype":
+        return "odt" if first[1].strip() == ODT_MIMETYPE else "zip"
+    return "docx" if "word/document.xml" in names else "zip"
+
+
+def _first_entry(data: bytes) -> tuple[bytes, bytes] | None:
+    """The name and the first bytes of the archive's first entry, from its local header."""
+    if len(data) < 30:
+        return None
+    size = min(int.from_bytes(data[18:22], "little"), 200)  # stored as it is: the compressed size is its size
+    name_length = int.from_bytes(data[26:28], "little")
+    extra_length = int.from_bytes(data[28:30], "little")
+    start = 30 + name_length + extra_length
+    return data[30:30 + name_length], data[start:start + size]
+
+
+def zip_reason(data: bytes) -> str:
+    """Why an archive that is neither ODT nor DOCX is refused, naming what it is when it can be told."""
+    sample = data[:65536]
+    first = _first_entry(data)
+    head = first[1] if first is not None and first[0] == b"mimetype" else b""
+    what = next((label for marker, label in OTHER_ZIPS if head.startswith(marker) or marker in sample),
+                "une archive ZIP")
+    return (f"{what}, pas un communiqué : seuls les documents texte ODT (LibreOffice) et DOCX (Word) "
+            "sont lus parmi les archives ZIP")
 
 
 # Keys that tell a GOV.UK content item and a SIG press-release document apart.
@@ -103,6 +164,8 @@ def parse_bytes(data: bytes, name: str, ctx: Context | None = None, fmt: str | N
     if _is_binary(data) and not data.startswith((b"%PDF", b"PK\x03\x04")):
         raise IngestError("fichier binaire, pas un texte ni un format pris en charge")
     fmt = fmt or detect(data, name)
+    if fmt == "zip":
+        raise IngestError(zip_reason(data))
     module = _module(fmt)
     try:
         if hasattr(module, "parse_many"):

@@ -1,70 +1,84 @@
-"""PDF files: the text layer is extracted with pypdf, then read as press-release text.
-
-PDF text comes as lines, not paragraphs: a paragraph ends at an empty line, a line clearly shorter than the
-text's width (or a sentence ending short of it), before a bullet and before a contact heading.
-"""
+"""PDF files: the words of the text layer with their sizes and positions (pdfplumber, on pdfminer.six), read
+with their layout (``feeds.ingest.layout``), then as press-release text. A PDF without a text layer (a
+scan) is read by OCR first (``feeds.ingest.ocr``), and says so in a warning."""
 
 from __future__ import annotations
 
 import io
-import re
-
-import pypdf
-from pypdf.errors import PyPdfError
+import logging
 
 from feeds.ingest.base import Context, IngestError, sha256
-from feeds.ingest.contacts import CONTACT_HEADING
 from feeds.ingest.decoding import clean_block
+from feeds.ingest.layout import Page, even_sizes, to_markdown
 from feeds.ingest.text import parse_text
 from feeds.model import Release
 
-BULLET = re.compile(r"^\s*(?:[-•■▪–*]|\d+[.)])\s+")
+OCR_WARNING = ("texte lu par reconnaissance optique des caractères (le PDF est une image, sans texte) : "
+               "des erreurs de lecture sont possibles")
 
 
 def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
-    return parse_text(extract_text(data), name, sha256(data), ctx, "pdf")
+    ctx = ctx or Context()
+    text, recognised = extract_text(data, ctx.language)
+    release = parse_text(text, name, sha256(data), ctx, "pdf")
+    if recognised:
+        release.warn("ocr", OCR_WARNING)
+    return release
 
 
-def extract_text(data: bytes) -> str:
+def extract_text(data: bytes, language: str = "fr") -> tuple[str, bool]:
+    """The document as pandoc Markdown, and whether it was read by OCR."""
+    pages = read_pages(data)
+    if not pages:
+        raise IngestError("le PDF ne contient aucune page")
+    text = to_markdown(pages)
+    if text.strip():
+        return clean_block(text), False
+    text = recognised_text(data, language)
+    if not text.strip():
+        raise IngestError("le PDF ne contient pas de texte, même après reconnaissance des caractères")
+    return clean_block(text), True
+
+
+def recognised_text(data: bytes, language: str) -> str:
+    """The text of a scanned PDF: OCR in the release's language; again in another language when the text
+    read is in that one (Tesseract reads accents best in one language at a time)."""
+    from feeds.ingest.language import detect_language
+    from feeds.ingest.ocr import TESSERACT, recognise
+
+    text = to_markdown(even_sizes(read_pages(recognise(data, [language]))))
+    found = detect_language(text, language) if text.strip() else language
+    if found != language and found in TESSERACT:
+        text = to_markdown(even_sizes(read_pages(recognise(data, [found, language]))))
+    return text
+
+
+def read_pages(data: bytes) -> list[Page]:
+    """Every page's words with their font size and name (pdfplumber opens the file with the empty password
+    when it is encrypted for its owner only)."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise IngestError("PDF protégé par un mot de passe")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except IngestError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
-        raise IngestError("fichier PDF illisible (structure invalide ou tronquée)") from None
-    lines = [ln.rstrip() for page in pages for ln in clean_block(page).splitlines()]
-    if not any(ln.strip() for ln in lines):
-        raise IngestError("le PDF ne contient pas de texte (document scanné ?)")
-    return "\n\n".join(paragraphs(lines))
+        with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+            return [Page(float(page.width), float(page.height),
+                         page.extract_words(x_tolerance=1.5, extra_attrs=["size", "fontname"]))
+                    for page in pdf.pages]
+    except PdfminerException as exc:
+        if isinstance(exc.args[0] if exc.args else None, PDFPasswordIncorrect):
+            raise IngestError("PDF protégé par un mot de passe : il ne peut être lu qu'avec lui "
+                              "(le renvoyer sans protection)") from None
+        raise IngestError(f"fichier PDF illisible (structure invalide ou tronquée : {_reason(exc)})") from None
+    except PDFPasswordIncorrect:
+        raise IngestError("PDF protégé par un mot de passe : il ne peut être lu qu'avec lui "
+                          "(le renvoyer sans protection)") from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, AssertionError) as exc:
+        raise IngestError(f"fichier PDF illisible (structure invalide ou tronquée : {_reason(exc)})") from None
 
 
-def paragraphs(lines: list[str]) -> list[str]:
-    """Lines of extracted text grouped into paragraphs."""
-    lengths = sorted(len(ln.strip()) for ln in lines if ln.strip())
-    width = lengths[int(len(lengths) * 0.9)] if lengths else 0
-    found: list[str] = []
-    current: list[str] = []
-    for i, raw in enumerate(lines):
-        line = raw.strip()
-        if not line:
-            if current:
-                found.append(" ".join(current))
-                current = []
-            continue
-        if current and (BULLET.match(line) or CONTACT_HEADING.match(line)):
-            found.append(" ".join(current))
-            current = []
-        if current and current[-1].endswith("-") and line[:1].islower():
-            current[-1] = current[-1][:-1] + line  # a word hyphenated across lines
-        else:
-            current.append(line)
-        ends_sentence = line.endswith((".", "!", "?", ":", "»", "\"", "”")) and len(line) < width * 0.85
-        if len(line) < width * 0.7 or ends_sentence or i + 1 == len(lines):
-            found.append(" ".join(current))
-            current = []
-    if current:
-        found.append(" ".join(current))
-    return found
+def _reason(exc: BaseException) -> str:
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    text = str(inner) or type(inner).__name__
+    return text if len(text) <= 200 else text[:197] + "…"
