@@ -75,8 +75,8 @@ def test_purdue_page_whole_record():
 def test_metadata_date_disagreeing_with_dateline_keeps_dateline_and_warns():
     r = page("_Office_Communications_2022_08_04_DontSayGayLaw.html")
     assert r.published.isoformat() == "2022-08-04T00:00:00-05:00"
-    assert r.warnings == [Warning("date_conflict", "la ligne de date indique le 2022-08-04, les métadonnées de la "
-                                                   "page le 2022-08-03 ; la ligne de date est retenue")]
+    assert r.warnings == [Warning("date_conflict", "date de la ligne de date 2022-08-04, date de l'adresse de la page "
+                                                   "2022-08-03 ; la première est retenue")]
 
 
 def test_page_without_dateline_takes_the_date_of_its_metadata():

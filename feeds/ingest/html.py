@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -31,6 +32,16 @@ from feeds.ingest.language import detect_language
 from feeds.ingest.markup import clean_text, html_to_text
 from feeds.ingest.normalise import finish, make_id
 from feeds.ingest.quotes import extract_quotes, extract_quotes_en, quote_paragraphs
+from feeds.ingest.webpage import (
+    headline,
+    htmldate_guess,
+    meta_date,
+    page_facts,
+    page_language,
+    strip_kickers,
+    time_element_date,
+    updated_date,
+)
 from feeds.model import Attachment, Quote, Release, Source
 from feeds.sanitize import sanitize_html
 
@@ -68,80 +79,152 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
         root = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError):
         raise IngestError("page HTML illisible") from None
-    meta = _meta(root)
-    page_url = meta.get("og:url") or _canonical(root) or None
-    base = page_url or ctx.publisher_url
+    facts = page_facts(root, ctx.publisher)
+    base = facts.url or ctx.publisher_url
     for bad in root.xpath(CHROME):
         bad.drop_tree()
-    h1, container = _headline(root)
-    title = _text(h1) if h1 is not None else ""
-    if not title:
-        title = meta.get("og:title") or meta.get("twitter:title") or _site_title(root)
+    h1, container = _headline(root, facts)
+    article = container
+    main_text = _main_text(text)
+    found = _after_headline(container, h1, main_text)
+    if h1 is None or _text_length(found.body) < 0.5 * len(main_text):
+        # No headline in a content container, or the container misses the release: trafilatura's reading.
+        extracted = _extracted(text)
+        if extracted is not None:
+            h1 = next((h for h in extracted.iter("h1") if _text(h) and not facts.is_site_name(_text(h))), None)
+            candidate = _after_headline(extracted, h1, main_text)
+            if _text_length(candidate.body) > _text_length(found.body):
+                found = candidate
+    title = headline(facts, _text(h1) if h1 is not None else "", found.heading)
     if not title:
         raise IngestError("aucun titre trouvé dans la page HTML")
-
-    standfirst_parts, body_nodes, published, place = _after_headline(container, h1)
-    body_nodes, contact_lines = _split_contacts(body_nodes)
+    body_nodes, contact_lines = _split_contacts(found.body)
     for node in body_nodes:
         _absolute_links(node, base)
     body_html = "".join(lxml_html.tostring(node, encoding="unicode", with_tail=False) for node in body_nodes)
-    key = page_url or _key(name)
-    language = (root.get("lang") or meta.get("content-language") or "").split("-")[0].lower()
+    key = facts.url or _key(name)
     release = Release(
         id=make_id(ctx.publisher, key, _key(name)),
         title=title,
-        published=published,
+        published=found.published,
         source=Source(name=name, sha256=sha256(data), format="html"),
-        publisher=meta.get("og:site_name") or ctx.publisher,
-        standfirst=" ".join(standfirst_parts) or None,
-        place=place,
+        publisher=facts.meta.get("og:site_name") or ctx.publisher,
+        standfirst=" ".join(found.standfirst) or None,
+        place=found.place,
         body_html=body_html,
     )
-    release.language = language or detect_language(title + " " + html_to_text(body_html), ctx.language)
-    release.topics = [k for k in re.split(r"\s*,\s*", meta.get("keywords", "")) if k]
-    meta_date = _meta_date(meta, page_url, root)
-    if published is None:
-        release.published = meta_date
-    elif meta_date is not None and meta_date.date() != published.date():
-        release.warn("date_conflict", f"la ligne de date indique le {published.date().isoformat()}, les métadonnées "
-                                      f"de la page le {meta_date.date().isoformat()} ; la ligne de date est retenue")
+    release.language = page_language(root, facts) or detect_language(title + " " + html_to_text(body_html),
+                                                                      ctx.language)
+    release.topics = [k for k in re.split(r"\s*,\s*", facts.meta.get("keywords", "")) if k and ":" not in k]
+    _dates(release, facts, article if article is not None else root, text)
     release.quotes = _quotes(body_html, release.language)
     release.contacts = parse_contact_lines(contact_lines, "US" if release.language == "en" else "FR")
     release.attachments = _attachments(body_nodes)
     return finish(release, ctx)
 
 
-def _after_headline(container, h1) -> tuple[list[str], list, datetime | None, str | None]:
-    """The standfirst's paragraphs, the body's elements, and the date and place of the dateline opening the body,
-    from the elements after the headline."""
-    standfirst_parts: list[str] = []
-    body_nodes: list = []
-    place = published = None
-    if container is not None:
-        started = h1 is None
-        for el in list(container):
-            if not isinstance(el.tag, str):
-                continue
-            if el is h1:
-                started = True
-                continue
-            if not started:
-                continue  # a kicker such as "Press Release" above the headline
-            classes = (el.get("class") or "").lower().split()
-            if not body_nodes and any(c in LEDE_CLASSES for c in classes):
-                if _text(el):
-                    standfirst_parts.append(_text(el))
-                continue
-            if not body_nodes and not _text(el) and not el.xpath(".//img|.//table"):
-                continue
-            if published is None and not body_nodes:
-                found = _dateline(el)
-                if found:
-                    published, place = found
-            body_nodes.append(el)
-    while body_nodes and not _text(body_nodes[-1]) and not body_nodes[-1].xpath(".//img|.//table"):
-        body_nodes.pop()
-    return standfirst_parts, body_nodes, published, place
+def _dates(release: Release, facts, article, text: str) -> None:
+    """The published date: the dateline, else the article's <time>, the meta tags, JSON-LD, a dated URL, a date in
+    <title>, htmldate; a dateline disagreeing with the page's machine date is kept, and the conflict warned."""
+    machine, where = time_element_date(article), "de l'élément <time>"
+    if machine is None:
+        machine, where = meta_date(facts)
+    if machine is None:
+        machine, where = _title_date(facts.title), "du titre de la page"
+    release.updated = updated_date(facts)
+    if release.published is None:
+        release.published = machine or htmldate_guess(text, facts.url)
+    elif machine is not None and machine.date() != release.published.date():
+        release.warn("date_conflict", f"date de la ligne de date {release.published.date().isoformat()}, date "
+                                      f"{where} {machine.date().isoformat()} ; la première est retenue")
+    if release.updated is not None and release.published is not None and \
+            release.updated.date() <= release.published.date():
+        release.updated = None  # a modification date the same day (or before) says nothing more
+
+
+@dataclass
+class _Found:
+    """What follows the headline in its container: the standfirst's paragraphs, the body's elements, the date and
+    place of the dateline opening the body, and the container's first heading (for a page without h1)."""
+
+    standfirst: list[str] = field(default_factory=list)
+    body: list = field(default_factory=list)
+    published: datetime | None = None
+    place: str | None = None
+    heading: str = ""
+
+
+def _after_headline(container, h1, main_text: str = "") -> _Found:
+    """The standfirst, body, dateline and heading from the elements after the headline.
+
+    Short elements before the body that the main-content reading (``main_text``) left out are the page's labels
+    (« Press Releases », « Plenary session », a time stamp): they are dropped."""
+    found = _Found()
+    if container is None:
+        return found
+    started = h1 is None
+    folded_main = " ".join(main_text.split())
+    for el in list(container):
+        if not isinstance(el.tag, str):
+            continue
+        if el is h1:
+            started = True
+            continue
+        if not started:
+            continue  # a kicker such as "Press Release" above the headline
+        if not found.body and h1 is None and not found.heading and el.tag in ("h1", "h2", "h3"):
+            found.heading = _text(el)
+            continue
+        classes = (el.get("class") or "").lower().split()
+        if not found.body and any(c in LEDE_CLASSES for c in classes):
+            if _text(el):
+                found.standfirst.append(_text(el))
+            continue
+        if not found.body and not _text(el) and not el.xpath(".//img|.//table"):
+            continue
+        if found.published is None and not found.body:
+            dated = _dateline(el)
+            if dated:
+                found.published, found.place = dated
+                if not _text(el):
+                    continue
+        if not found.body and folded_main and len(_text(el)) < 120 and _text(el) not in folded_main:
+            continue
+        found.body.append(el)
+    while found.body and not _text(found.body[-1]) and not found.body[-1].xpath(".//img|.//table"):
+        found.body.pop()
+    return found
+
+
+def _text_length(nodes: list) -> int:
+    return sum(len(_text(n)) for n in nodes)
+
+
+def _main_text(text: str) -> str:
+    """The page's main content as plain text, by trafilatura (imported here: only HTML pages pay for it)."""
+    import trafilatura
+
+    return clean_text(trafilatura.extract(text, include_comments=False, include_tables=True) or "")
+
+
+def _extracted(text: str):
+    """The page's main content as an HTML element, by trafilatura; None when it finds none."""
+    import trafilatura
+
+    extracted = trafilatura.extract(text, output_format="html", include_comments=False, include_tables=True,
+                                    include_links=True, include_formatting=True)
+    if not extracted:
+        return None
+    bodies = lxml_html.document_fromstring(extracted).xpath("//body")
+    return bodies[0] if bodies else None
+
+
+def _title_date(title: str) -> datetime | None:
+    try:
+        found = parse_english_date(title)
+    except ImpossibleDate:
+        return None
+    return datetime(found.year, found.month, found.day) if found else None
 
 
 def _quotes(body_html: str, language: str) -> list[Quote]:
@@ -155,36 +238,27 @@ def _text(el) -> str:
     return clean_text(el.text_content()) if el is not None else ""
 
 
-def _meta(root) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for m in root.iter("meta"):
-        key = (m.get("property") or m.get("name") or m.get("http-equiv") or "").strip().lower()
-        value = clean_text(m.get("content"))
-        if key and value and key not in found:
-            found[key] = value
-    return found
+def _headline(root, facts):
+    """The release's h1 and the element holding the release (the h1's container in the main content).
 
+    An h1 naming the site or its body (a logo, « Bundesministerium … » on every page) is never the headline; a
+    kicker inside the h1 (``<span class="category">``) is dropped from it."""
+    def headlines(scope) -> list:
+        found = []
+        for h in scope.iter("h1"):
+            if h.xpath(".//a[@href='/' or @rel='home']"):
+                continue
+            strip_kickers(h)
+            if _text(h) and not facts.is_site_name(_text(h)):
+                found.append(h)
+        return found
 
-def _canonical(root) -> str | None:
-    for link in root.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            return link.get("href").strip()
-    return None
-
-
-def _site_title(root) -> str:
-    titles = root.xpath("//title")
-    return _text(titles[0]) if titles else ""
-
-
-def _headline(root):
-    """The release's h1 and the element holding the release (the h1's container in the main content)."""
     for xpath in MAIN_XPATHS:
         for main in root.xpath(xpath):
-            h1s = [h for h in main.iter("h1") if _text(h)]
+            h1s = headlines(main)
             if h1s:
                 return h1s[0], h1s[0].getparent()
-    h1s = [h for h in root.iter("h1") if _text(h)]
+    h1s = headlines(root)
     if h1s:
         # With several h1 (site name, then headline), the headline is the one followed by most text.
         best = max(h1s, key=lambda h: len(_text(h.getparent())))
@@ -298,28 +372,6 @@ def _attachments(nodes: list) -> list[Attachment]:
             if href.startswith(("http://", "https://")) and path.endswith(DOC_EXTENSIONS) and href not in found:
                 found[href] = Attachment(url=href, type=mimetypes.guess_type(path)[0], title=_text(a) or None)
     return list(found.values())
-
-
-def _meta_date(meta: dict[str, str], page_url: str | None, root) -> datetime | None:
-    """The date the page's metadata gives: article:published_time, a dated URL, or a date in <title>."""
-    for key in ("article:published_time", "date", "dc.date", "dcterms.created", "pubdate"):
-        if meta.get(key):
-            try:
-                return datetime.fromisoformat(meta[key])
-            except ValueError:
-                pass
-    if page_url:
-        m = re.search(r"/(?P<y>(?:19|20)\d\d)/(?P<m>\d\d)/(?P<d>\d\d)(?:[_/-]|$)", page_url)
-        if m:
-            try:
-                return datetime.combine(date(int(m["y"]), int(m["m"]), int(m["d"])), datetime.min.time())
-            except ValueError:
-                pass
-    try:
-        found = parse_english_date(_site_title(root))
-    except ImpossibleDate:
-        found = None
-    return datetime(found.year, found.month, found.day) if found else None
 
 
 def _key(name: str) -> str:
