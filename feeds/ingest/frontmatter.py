@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 import yaml
 
 from feeds.ingest.base import Context, IngestError, sha256
-from feeds.ingest.contacts import CONTACT_HEADING, EMAIL, parse_contact_lines, phone_e164
+from feeds.ingest.contacts import CONTACT_HEADING, EMAIL, parse_contact_lines, phone_e164, region_for
 from feeds.ingest.dates import parse_french_date
 from feeds.ingest.decoding import decode
 from feeds.ingest.language import detect_language
@@ -153,13 +153,14 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
         title + " " + body, ctx.language)
 
     body, quotes = _kramdown_quotes(body)
-    release.quotes = quotes or extract_quotes(strip_inline_markdown(body))
+    release.quotes = quotes or extract_quotes(strip_inline_markdown(body), language=release.language)
     body = _unwrap_hard_breaks(body)
     release.body_html = markdown_to_html(body)
-    release.contacts = _contacts(meta.get("contact-presse"))
+    region = region_for(release.language, ctx.publisher_url)
+    release.contacts = _contacts(meta.get("contact-presse") or meta.get("contact"), region)
     if not release.contacts:
         lines = [ln for ln in body.splitlines() if EMAIL.search(ln) or CONTACT_HEADING.match(ln)]
-        release.contacts = parse_contact_lines(lines)
+        release.contacts = parse_contact_lines(lines, region)
     release.attachments = _attachments(meta, ctx)
     return finish(release, ctx)
 
@@ -186,13 +187,13 @@ def _dates(release: Release, meta: dict, name: str) -> None:
     release.embargo_until = _datetime(meta.get("embargo"), "embargo", release)
 
 
-def _contacts(value) -> list[Contact]:
+def _contacts(value, region: str = "FR") -> list[Contact]:
     contacts = []
     for item in value if isinstance(value, list) else [value] if value else []:
         if isinstance(item, dict):
             phones = []
             for raw in _strings(item.get("tel") or item.get("telephone") or item.get("phone")):
-                phone = phone_e164(raw)
+                phone = phone_e164(raw, region)
                 if phone and phone not in phones:
                     phones.append(phone)
             email = clean_text(item.get("email")) or None
@@ -201,7 +202,7 @@ def _contacts(value) -> list[Contact]:
                 contacts.append(Contact(name=name, role=clean_text(item.get("role") or item.get("fonction")) or None,
                                         email=email, phones=phones))
         elif isinstance(item, str):
-            contacts.extend(parse_contact_lines(item.splitlines()))
+            contacts.extend(parse_contact_lines(item.splitlines(), region))
     return contacts
 
 

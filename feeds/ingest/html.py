@@ -18,7 +18,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from feeds.ingest.base import Context, IngestError, sha256
-from feeds.ingest.contacts import EMAIL, parse_contact_lines
+from feeds.ingest.contacts import CONTACT_HEADING, EMAIL, parse_contact_lines, region_for
 from feeds.ingest.dates import (
     ENGLISH_DATE,
     MONTH_RE,
@@ -118,7 +118,7 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
     release.topics = [k for k in re.split(r"\s*,\s*", facts.meta.get("keywords", "")) if k and ":" not in k]
     _dates(release, facts, article if article is not None else root, text)
     release.quotes = _quotes(body_html, release.language)
-    release.contacts = parse_contact_lines(contact_lines, "US" if release.language == "en" else "FR")
+    release.contacts = parse_contact_lines(contact_lines, _region(release.language, facts.url or ctx.publisher_url))
     release.attachments = _attachments(body_nodes)
     return finish(release, ctx)
 
@@ -231,7 +231,14 @@ def _quotes(body_html: str, language: str) -> list[Quote]:
     paragraphs = quote_paragraphs(sanitize_html(body_html))
     if language == "en":
         return extract_quotes_en(paragraphs)
-    return extract_quotes("\n\n".join(paragraphs))
+    return extract_quotes("\n\n".join(paragraphs), language=language)
+
+
+def _region(language: str, url: str | None) -> str:
+    """The country of the release's phone numbers; English pages without a country domain are American (corpus
+    mn-ag), as they were before phone regions followed the language."""
+    region = region_for(language, url)
+    return "US" if language == "en" and region == "FR" else region
 
 
 def _text(el) -> str:
@@ -338,7 +345,7 @@ def _split_contacts(nodes: list) -> tuple[list, list[str]]:
     """Body nodes, and the lines of a trailing 'Media contact' block."""
     for idx, node in enumerate(nodes):
         text = node.text_content().strip()
-        if MEDIA_CONTACT.match(text):
+        if MEDIA_CONTACT.match(text) or len(text) < 300 and CONTACT_HEADING.match(text):
             lines: list[str] = []
             for block in nodes[idx:]:
                 for br in block.iter("br"):
