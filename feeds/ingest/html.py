@@ -85,17 +85,24 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
         bad.drop_tree()
     h1, container = _headline(root, facts)
     article = container
+    if h1 is None:
+        h1 = _first_heading(container, facts)
+        container = h1.getparent() if h1 is not None else container
     main_text = _main_text(text)
     found = _after_headline(container, h1, main_text)
-    if h1 is None or _text_length(found.body) < 0.5 * len(main_text):
+    if _text_length(found.body) < 0.5 * len(main_text):
         # No headline in a content container, or the container misses the release: trafilatura's reading.
         extracted = _extracted(text)
+        for h in extracted.xpath(".//h1|.//h2") if extracted is not None else []:
+            if facts.is_site_name(_text(h)):
+                h.drop_tree()
         if extracted is not None:
-            h1 = next((h for h in extracted.iter("h1") if _text(h) and not facts.is_site_name(_text(h))), None)
-            candidate = _after_headline(extracted, h1, main_text)
+            h1 = next((h for h in extracted.iter("h1") if _text(h)), None)
+            h1 = h1 if h1 is not None else _first_heading(extracted, facts)
+            candidate = _after_headline(h1.getparent() if h1 is not None else extracted, h1, main_text)
             if _text_length(candidate.body) > _text_length(found.body):
                 found = candidate
-    title = headline(facts, _text(h1) if h1 is not None else "", found.heading)
+    title = headline(facts, _text(h1) if h1 is not None else "")
     if not title:
         raise IngestError("aucun titre trouvé dans la page HTML")
     body_nodes, contact_lines = _split_contacts(found.body)
@@ -145,13 +152,13 @@ def _dates(release: Release, facts, article, text: str) -> None:
 @dataclass
 class _Found:
     """What follows the headline in its container: the standfirst's paragraphs, the body's elements, the date and
-    place of the dateline opening the body, and the container's first heading (for a page without h1)."""
+    place of the dateline opening the body, and the labels above the headline (a kicker such as « Press Release »)."""
 
     standfirst: list[str] = field(default_factory=list)
     body: list = field(default_factory=list)
     published: datetime | None = None
     place: str | None = None
-    heading: str = ""
+    labels: list[str] = field(default_factory=list)
 
 
 def _after_headline(container, h1, main_text: str = "") -> _Found:
@@ -171,9 +178,8 @@ def _after_headline(container, h1, main_text: str = "") -> _Found:
             started = True
             continue
         if not started:
-            continue  # a kicker such as "Press Release" above the headline
-        if not found.body and h1 is None and not found.heading and el.tag in ("h1", "h2", "h3"):
-            found.heading = _text(el)
+            if _text(el) and len(_text(el)) < 80:
+                found.labels.append(_text(el))  # a kicker such as "Press Release" above the headline
             continue
         classes = (el.get("class") or "").lower().split()
         if not found.body and any(c in LEDE_CLASSES for c in classes):
@@ -194,6 +200,24 @@ def _after_headline(container, h1, main_text: str = "") -> _Found:
     while found.body and not _text(found.body[-1]) and not found.body[-1].xpath(".//img|.//table"):
         found.body.pop()
     return found
+
+
+def _first_heading(container, facts):
+    """The article's heading on a page without h1: the first h2 or h3 opening the container, not the site's name."""
+    if container is None:
+        return None
+    before = 0  # characters of text above the heading: a heading below the text is a section's
+    for el in container.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in ("h2", "h3") and _text(el) and not facts.is_site_name(_text(el)):
+            strip_kickers(el)
+            return el
+        if el.tag in ("p", "li", "td"):
+            before += len(_text(el))
+            if before > 200:
+                return None
+    return None
 
 
 def _text_length(nodes: list) -> int:
@@ -251,13 +275,15 @@ def _headline(root, facts):
     An h1 naming the site or its body (a logo, « Bundesministerium … » on every page) is never the headline; a
     kicker inside the h1 (``<span class="category">``) is dropped from it."""
     def headlines(scope) -> list:
-        found = []
+        found, names = [], []
         for h in scope.iter("h1"):
-            if h.xpath(".//a[@href='/' or @rel='home']"):
-                continue
             strip_kickers(h)
-            if _text(h) and not facts.is_site_name(_text(h)):
+            if h.xpath(".//a[@href='/' or @rel='home']") or facts.is_site_name(_text(h)):
+                names.append(h)  # the site's name is no part of any release
+            else:
                 found.append(h)
+        for h in names:
+            h.drop_tree()
         return found
 
     for xpath in MAIN_XPATHS:

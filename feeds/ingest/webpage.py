@@ -66,9 +66,9 @@ class PageFacts:
     def strip_site_name(self, text: str) -> str:
         """A <title> or og:title without the site's name before or after its separator."""
         parts = [p.strip() for p in STRONG_SEPARATORS.split(clean_text(text)) if p.strip()]
-        if len(parts) == 1:
-            return "" if self.is_site_name(parts[0]) else parts[0]
-        text = " | ".join(self._drop(parts, convention=True))
+        if len(parts) == 1 and self.is_site_name(parts[0]):
+            return ""
+        text = " | ".join(self._drop(parts, convention=True)) if len(parts) > 1 else "".join(parts)
         dashed = [p.strip() for p in DASH_SEPARATORS.split(text) if p.strip()]
         return " - ".join(self._drop(dashed, convention=False)) if len(dashed) > 1 else text
 
@@ -166,12 +166,11 @@ def strip_kickers(h1) -> None:
             child.drop_tree()
 
 
-def headline(facts: PageFacts, h1_text: str, content_heading: str = "") -> str:
-    """The release's headline: the article's h1, then og:title, then the article's heading, then <title>; never
-    the site's or a ministry's name."""
-    candidates = [h1_text, facts.strip_site_name(facts.meta.get("og:title", "")),
-                  facts.strip_site_name(facts.meta.get("twitter:title", "")), content_heading,
-                  facts.strip_site_name(facts.title)]
+def headline(facts: PageFacts, heading: str) -> str:
+    """The release's headline: the article's h1 (or its first heading), then og:title, then <title>; never the
+    site's or a ministry's name."""
+    candidates = [heading, facts.strip_site_name(facts.meta.get("og:title", "")),
+                  facts.strip_site_name(facts.meta.get("twitter:title", "")), facts.strip_site_name(facts.title)]
     for candidate in candidates:
         candidate = clean_text(candidate)
         if candidate and not facts.is_site_name(candidate):
