@@ -16,6 +16,7 @@ from feeds.ingest.decoding import decode
 from feeds.ingest.language import detect_language
 from feeds.ingest.markup import clean_text, markdown_to_html, strip_inline_markdown
 from feeds.ingest.normalise import finish, make_id
+from feeds.ingest.webpage import leading_dateline
 from feeds.ingest.quotes import extract_quotes
 from feeds.model import Attachment, Contact, Quote, Release, Source
 
@@ -30,6 +31,7 @@ YAML_FRONT = re.compile(r"\A---[ \t]*\r?\n(?P<head>.*?)\r?\n(?:---|\.\.\.)[ \t]*
 TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\r?\n(?P<head>.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|\Z)(?P<body>.*)\Z", re.S)
 BAD_FENCE = re.compile(r"\A(?P<fence>-{1,2}|-{4,}|\+{1,2}|\+{4,})[ \t]*\r?\n")
 # Jekyll's posts: _posts/2022-01-26-slug.md
+MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # [text](url) → text
 JEKYLL_NAME = re.compile(r"^(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)-")
 
 
@@ -152,6 +154,8 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
     release.language = language if re.fullmatch(r"[a-z]{2,3}", language) else detect_language(
         title + " " + body, ctx.language)
 
+    if not release.place:
+        release.place = _dateline_place(body, release.language)
     body, quotes = _kramdown_quotes(body)
     release.quotes = quotes or extract_quotes(strip_inline_markdown(body), language=release.language)
     body = _unwrap_hard_breaks(body)
@@ -159,7 +163,7 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
     region = region_for(release.language, ctx.publisher_url)
     release.contacts = _contacts(meta.get("contact-presse") or meta.get("contact"), region)
     if not release.contacts:
-        lines = [ln for ln in body.splitlines() if EMAIL.search(ln) or CONTACT_HEADING.match(ln)]
+        lines = [MD_LINK.sub(r"\1", ln) for ln in body.splitlines() if EMAIL.search(ln) or CONTACT_HEADING.match(ln)]
         release.contacts = parse_contact_lines(lines, region)
     release.attachments = _attachments(meta, ctx)
     return finish(release, ctx)
@@ -185,6 +189,17 @@ def _dates(release: Release, meta: dict, name: str) -> None:
     updated = next((k for k in ("last_modified_at", "updated", "lastmod", "modified") if meta.get(k)), "updated")
     release.updated = _datetime(meta.get(updated), updated, release)
     release.embargo_until = _datetime(meta.get("embargo"), "embargo", release)
+
+
+def _dateline_place(body: str, language: str) -> str | None:
+    """The place of a dateline opening the body's first paragraph of text (« Roma, 10 aprile 2024 - … »)."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body)]
+    texts = [strip_inline_markdown(p) for p in paragraphs if p and not p.startswith(("<", "{%", "#", "!", "|"))]
+    for text in texts[:3]:  # after a standfirst in italics, say
+        found = leading_dateline(text, [language])
+        if found:
+            return found[0].place
+    return None
 
 
 def _contacts(value, region: str = "FR") -> list[Contact]:

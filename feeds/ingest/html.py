@@ -35,6 +35,7 @@ from feeds.ingest.quotes import extract_quotes, extract_quotes_en, quote_paragra
 from feeds.ingest.webpage import (
     headline,
     htmldate_guess,
+    leading_dateline,
     meta_date,
     page_facts,
     page_language,
@@ -89,7 +90,9 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
         h1 = _first_heading(container, facts)
         container = h1.getparent() if h1 is not None else container
     main_text = _main_text(text)
-    found = _after_headline(container, h1, main_text)
+    declared = page_language(root, facts)
+    languages = [declared] if declared else None
+    found = _after_headline(container, h1, main_text, languages)
     if _text_length(found.body) < 0.5 * len(main_text):
         # No headline in a content container, or the container misses the release: trafilatura's reading.
         extracted = _extracted(text)
@@ -99,7 +102,7 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
         if extracted is not None:
             h1 = next((h for h in extracted.iter("h1") if _text(h)), None)
             h1 = h1 if h1 is not None else _first_heading(extracted, facts)
-            candidate = _after_headline(h1.getparent() if h1 is not None else extracted, h1, main_text)
+            candidate = _after_headline(h1.getparent() if h1 is not None else extracted, h1, main_text, languages)
             if _text_length(candidate.body) > _text_length(found.body):
                 found = candidate
     title = headline(facts, _text(h1) if h1 is not None else "")
@@ -120,7 +123,7 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
         place=found.place,
         body_html=body_html,
     )
-    release.language = page_language(root, facts) or detect_language(title + " " + html_to_text(body_html),
+    release.language = declared or detect_language(title + " " + html_to_text(body_html),
                                                                       ctx.language)
     release.topics = [k for k in re.split(r"\s*,\s*", facts.meta.get("keywords", "")) if k and ":" not in k]
     _dates(release, facts, article if article is not None else root, text)
@@ -161,7 +164,7 @@ class _Found:
     labels: list[str] = field(default_factory=list)
 
 
-def _after_headline(container, h1, main_text: str = "") -> _Found:
+def _after_headline(container, h1, main_text: str = "", languages: list[str] | None = None) -> _Found:
     """The standfirst, body, dateline and heading from the elements after the headline.
 
     Short elements before the body that the main-content reading (``main_text``) left out are the page's labels
@@ -189,7 +192,7 @@ def _after_headline(container, h1, main_text: str = "") -> _Found:
         if not found.body and not _text(el) and not el.xpath(".//img|.//table"):
             continue
         if found.published is None and not found.body:
-            dated = _dateline(el)
+            dated = _dateline(el, languages)
             if dated:
                 found.published, found.place = dated
                 if not _text(el):
@@ -304,7 +307,7 @@ def _headline(root, facts):
     return None, bodies[0] if bodies else None
 
 
-def _dateline(el) -> tuple[datetime, str | None] | None:
+def _dateline(el, languages: list[str] | None = None) -> tuple[datetime, str | None] | None:
     """(date, place) of a paragraph opening with a dateline; the dateline is removed from the paragraph."""
     text = " ".join(el.text_content().split())
     for pattern, english in ((EN_DATELINE, True), (EN_DATELINE_PLACE_FIRST, True), (FR_DATELINE, False)):
@@ -319,6 +322,11 @@ def _dateline(el) -> tuple[datetime, str | None] | None:
             continue
         _strip_prefix(el, len(m.group(0)))
         return datetime(day.year, day.month, day.day), _place(m["place"])
+    found = leading_dateline(text, languages)  # « Roma, 20 gennaio 2020 - », « Berlin, 26. Januar 2022 – »
+    if found:
+        dateline, length = found
+        _strip_prefix(el, length)
+        return datetime(dateline.date.year, dateline.date.month, dateline.date.day), _place(dateline.place)
     return None
 
 

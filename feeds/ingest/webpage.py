@@ -267,3 +267,23 @@ def page_language(root, facts: PageFacts) -> str:
         if re.fullmatch(r"[a-z]{2,3}", code):
             return code
     return ""
+
+
+_DATELINE_END = re.compile(r"^\s*(?:\([^)]{2,60}\)\s*)?(?:[—–-]+|:|\.(?!\d)|$)\s*")
+
+
+def leading_dateline(text: str, languages: list[str] | None = None):
+    """(Dateline, length) of a dateline opening a paragraph (« Roma, 20 gennaio 2020 - La Ministra … »), the
+    length being that of the dateline and its dash; None when the paragraph opens otherwise."""
+    from feeds.ingest.dates import ImpossibleDate, find_date, parse_dateline
+
+    text = " ".join(text.split())
+    try:
+        found = find_date(text[:160], languages)
+        if found is None or found.start > 60:
+            return None
+        end = _DATELINE_END.match(text[found.end:])
+        dateline = parse_dateline(text[:found.end], languages) if end else None
+    except ImpossibleDate:
+        return None
+    return (dateline, found.end + len(end.group(0))) if dateline else None
