@@ -144,7 +144,9 @@ def _dates(release: Release, facts, article, text: str) -> None:
     release.updated = updated_date(facts)
     if release.published is None:
         release.published = machine or htmldate_guess(text, facts.url)
-    elif machine is not None and machine.date() != release.published.date():
+    elif machine is not None and machine.date() == release.published.date():
+        release.published = machine  # the same day, to the minute
+    elif machine is not None:
         release.warn("date_conflict", f"date de la ligne de date {release.published.date().isoformat()}, date "
                                       f"{where} {machine.date().isoformat()} ; la première est retenue")
     if release.updated is not None and release.published is not None and \
