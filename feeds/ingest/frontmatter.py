@@ -56,7 +56,7 @@ def split(text: str) -> tuple[dict, str]:
         meta = yaml.safe_load(m["head"]) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = clean_text(getattr(exc, "problem", None))
+        problem = " ".join(str(getattr(exc, "problem", None) or "").split())  # "… but got '<stream end>'"
         where = f"ligne {mark.line + 2}" if mark else "syntaxe"
         raise IngestError(f"en-tête YAML invalide ({where} : « {problem} »)" if problem else
                           f"en-tête YAML invalide ({where})") from None
