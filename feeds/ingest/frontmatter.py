@@ -16,7 +16,8 @@ from feeds.ingest.decoding import decode
 from feeds.ingest.language import detect_language
 from feeds.ingest.markup import clean_text, markdown_to_html, strip_inline_markdown
 from feeds.ingest.normalise import finish, make_id
-from feeds.ingest.webpage import leading_dateline
+from feeds.ingest.headers import kind_header, kind_of
+from feeds.ingest.webpage import fold, leading_dateline
 from feeds.ingest.quotes import extract_quotes
 from feeds.model import Attachment, Contact, Quote, Release, Source
 
@@ -31,6 +32,7 @@ YAML_FRONT = re.compile(r"\A---[ \t]*\r?\n(?P<head>.*?)\r?\n(?:---|\.\.\.)[ \t]*
 TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\r?\n(?P<head>.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|\Z)(?P<body>.*)\Z", re.S)
 BAD_FENCE = re.compile(r"\A(?P<fence>-{1,2}|-{4,}|\+{1,2}|\+{4,})[ \t]*\r?\n")
 # Jekyll's posts: _posts/2022-01-26-slug.md
+LIQUID_LINE = re.compile(r"^[ \t]*\{%.*?%\}[ \t]*$", re.M)
 MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # [text](url) → text
 JEKYLL_NAME = re.compile(r"^(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)-")
 
@@ -139,8 +141,9 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
         publisher=clean_text(meta.get("publisher")) or ctx.publisher,
     )
     _dates(release, meta, name)
-    categories = " ".join(_strings(meta.get("categories")) + _strings(meta.get("category")))
-    release.kind = next((k for k, rx in KIND_WORDS if rx.search(categories)), "communique")
+    release.kind = _kind(meta, title)
+    body = LIQUID_LINE.sub("", body)  # {% include press-release-download.html %}: the template's, not text
+    release.title, body = _headline(title, body)
     release.topics = _strings(meta.get("tags")) + _strings(meta.get("keywords"))
     release.place = clean_text(meta.get("place") or meta.get("lieu")) or None
     if meta.get("published") is False or str(meta.get("published")).lower() == "false" or meta.get("draft") is True \
@@ -189,6 +192,28 @@ def _dates(release: Release, meta: dict, name: str) -> None:
     updated = next((k for k in ("last_modified_at", "updated", "lastmod", "modified") if meta.get(k)), "updated")
     release.updated = _datetime(meta.get(updated), updated, release)
     release.embargo_until = _datetime(meta.get("embargo"), "embargo", release)
+
+
+def _kind(meta: dict, title: str) -> str:
+    """The kind the categories name (« Communiqués », « Dossiers de presse »), else the kind that a category, the
+    type, the layout or the title names in any EU language (« Pressemitteilung », « Comunicato stampa … »)."""
+    categories = _strings(meta.get("categories")) + _strings(meta.get("category"))
+    joined = " ".join(categories)
+    found = next((k for k, rx in KIND_WORDS if rx.search(joined)), None)
+    words = categories + _strings(meta.get("type")) + _strings(meta.get("layout")) + [title]
+    return found or next((k for k in map(kind_of, words) if k), "communique")
+
+
+def _headline(title: str, body: str) -> tuple[str, str]:
+    """The headline and the body: a body opening with a heading that repeats the title loses it; a title that only
+    names the kind (« Comunicato stampa Palermo ») gives way to the body's opening heading."""
+    m = re.match(r"\s*#{1,6}[ \t]+(?P<heading>[^\n]+?)[ \t#]*(?:\n|$)", body)
+    if not m:
+        return title, body
+    heading = clean_text(strip_inline_markdown(m["heading"]))
+    if fold(heading) == fold(title) or kind_header(title) is not None and heading:
+        return heading, body[m.end():]
+    return title, body
 
 
 def _dateline_place(body: str, language: str) -> str | None:

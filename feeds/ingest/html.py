@@ -28,6 +28,7 @@ from feeds.ingest.dates import (
     parse_french_date,
 )
 from feeds.ingest.decoding import decode
+from feeds.ingest.headers import kind_of
 from feeds.ingest.language import detect_language
 from feeds.ingest.markup import clean_text, html_to_text
 from feeds.ingest.normalise import finish, make_id
@@ -126,6 +127,7 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
     release.language = declared or detect_language(title + " " + html_to_text(body_html),
                                                                       ctx.language)
     release.topics = [k for k in re.split(r"\s*,\s*", facts.meta.get("keywords", "")) if k and ":" not in k]
+    release.kind = next((k for k in map(kind_of, found.labels) if k), "communique")
     _dates(release, facts, article if article is not None else root, text)
     release.quotes = _quotes(body_html, release.language)
     release.contacts = parse_contact_lines(contact_lines, _region(release.language, facts.url or ctx.publisher_url))
@@ -200,6 +202,7 @@ def _after_headline(container, h1, main_text: str = "", languages: list[str] | N
                 if not _text(el):
                     continue
         if not found.body and folded_main and len(_text(el)) < 120 and _text(el) not in folded_main:
+            found.labels.append(_text(el))
             continue
         found.body.append(el)
     while found.body and not _text(found.body[-1]) and not found.body[-1].xpath(".//img|.//table"):
