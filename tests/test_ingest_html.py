@@ -283,3 +283,20 @@ def test_site_name_removed_from_title(title, meta, expected):
 
     root = lxml_html.document_fromstring(f"<html><head><title>{title}</title>{meta}</head><body></body></html>")
     assert page_facts(root, None).strip_site_name(title) == expected
+
+
+def test_kind_from_the_label_above_the_headline(tmp_path):
+    page = BKA_PAGE.replace('<p class="kicker">Pressemitteilung</p>',
+                            '<p class="kicker">Einladung zur Pressekonferenz</p>')
+    r = made_up(tmp_path, "einladung.html", page)
+    assert (r.kind, r.title) == ("invitation", "Festnahme nach Cyberangriff auf Kliniken")
+    assert not r.body_text.startswith("Einladung")
+
+
+def test_contact_block_of_a_german_page(tmp_path):
+    page = BKA_PAGE.replace("<p>Die Ermittlungen dauern an.</p>", (
+        "<p>„Wir verfolgen Angriffe auf Kliniken mit allen Mitteln des Rechtsstaats“, sagte BKA-Präsident Holger "
+        "Münch.</p><p>Pressestelle: pressestelle@bka.bund.de, Tel. 0611 55-13083</p>"))
+    r = made_up(tmp_path, "zitat.html", page)
+    assert [(c.email, c.phones) for c in r.contacts] == [("pressestelle@bka.bund.de", ["+496115513083"])]
+    assert "pressestelle@" not in r.body_text
