@@ -79,8 +79,8 @@ def test_hugo_toml_front_matter_whole_record():
 
 
 def test_hugo_json_front_matter_and_draft():
-    data = ('{\n  "title": "Nieuwe fietsbrug over de Vecht",\n  "publishDate": "2024-03-12",\n  "draft": true,\n'
-            '  "lang": "nl"\n}\n\nUtrecht, 12 maart 2024 - Het college opent de brug.\n').encode()
+    data = (b'{\n  "title": "Nieuwe fietsbrug over de Vecht",\n  "publishDate": "2024-03-12",\n  "draft": true,\n'
+            b'  "lang": "nl"\n}\n\nUtrecht, 12 maart 2024 - Het college opent de brug.\n')
     r = release(data, "fietsbrug.md")
     assert (r.title, r.published.isoformat(), r.status, r.language, r.place) == (
         "Nieuwe fietsbrug over de Vecht", "2024-03-12T00:00:00+01:00", "draft", "nl", "Utrecht")
