@@ -300,3 +300,12 @@ def test_contact_block_of_a_german_page(tmp_path):
     r = made_up(tmp_path, "zitat.html", page)
     assert [(c.email, c.phones) for c in r.contacts] == [("pressestelle@bka.bund.de", ["+496115513083"])]
     assert "pressestelle@" not in r.body_text
+
+
+def test_weekday_of_a_dateline_that_does_not_match_its_date(tmp_path):
+    # 26 January 2022 was a Wednesday, not a Tuesday.
+    page = BKA_PAGE.replace("Wiesbaden, 26. Januar 2022 –", "Wiesbaden, Dienstag, 26. Januar 2022 –")
+    r = made_up(tmp_path, "wochentag.html", page)
+    assert (r.published.isoformat(), r.place) == ("2022-01-26T00:00:00+01:00", "Wiesbaden")
+    assert r.warnings == [Warning("weekday_mismatch", "« Dienstag, 26. Januar 2022 » : le 2022-01-26 était un "
+                                                      "mercredi, pas un mardi")]

@@ -11,7 +11,7 @@ import yaml
 
 from feeds.ingest.base import Context, IngestError, sha256
 from feeds.ingest.contacts import CONTACT_HEADING, EMAIL, parse_contact_lines, phone_e164, region_for
-from feeds.ingest.dates import parse_french_date
+from feeds.ingest.dates import check_weekdays, parse_french_date
 from feeds.ingest.decoding import decode
 from feeds.ingest.language import detect_language
 from feeds.ingest.markup import clean_text, markdown_to_html, strip_inline_markdown
@@ -169,7 +169,9 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
         lines = [MD_LINK.sub(r"\1", ln) for ln in body.splitlines() if EMAIL.search(ln) or CONTACT_HEADING.match(ln)]
         release.contacts = parse_contact_lines(lines, region)
     release.attachments = _attachments(meta, ctx)
-    return finish(release, ctx)
+    finish(release, ctx)
+    check_weekdays(release, release.body_text, release.language)
+    return release
 
 
 def _dates(release: Release, meta: dict, name: str) -> None:

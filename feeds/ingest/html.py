@@ -24,6 +24,7 @@ from feeds.ingest.dates import (
     MONTH_RE,
     WEEKDAY_RE,
     ImpossibleDate,
+    check_weekdays,
     parse_english_date,
     parse_french_date,
 )
@@ -110,9 +111,7 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
     if not title:
         raise IngestError("aucun titre trouvé dans la page HTML")
     body_nodes, contact_lines = _split_contacts(found.body)
-    for node in body_nodes:
-        _absolute_links(node, base)
-    body_html = "".join(lxml_html.tostring(node, encoding="unicode", with_tail=False) for node in body_nodes)
+    body_html = _body_html(body_nodes, base)
     key = facts.url or _key(name)
     release = Release(
         id=make_id(ctx.publisher, key, _key(name)),
@@ -132,7 +131,15 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
     release.quotes = _quotes(body_html, release.language)
     release.contacts = parse_contact_lines(contact_lines, _region(release.language, facts.url or ctx.publisher_url))
     release.attachments = _attachments(body_nodes)
-    return finish(release, ctx)
+    finish(release, ctx)
+    check_weekdays(release, found.opening + "\n\n" + release.body_text, release.language)
+    return release
+
+
+def _body_html(nodes: list, base: str | None) -> str:
+    for node in nodes:
+        _absolute_links(node, base)
+    return "".join(lxml_html.tostring(node, encoding="unicode", with_tail=False) for node in nodes)
 
 
 def _dates(release: Release, facts, article, text: str) -> None:
@@ -166,6 +173,7 @@ class _Found:
     published: datetime | None = None
     place: str | None = None
     labels: list[str] = field(default_factory=list)
+    opening: str = ""
 
 
 def _after_headline(container, h1, main_text: str = "", languages: list[str] | None = None) -> _Found:
@@ -196,6 +204,7 @@ def _after_headline(container, h1, main_text: str = "", languages: list[str] | N
         if not found.body and not _text(el) and not el.xpath(".//img|.//table"):
             continue
         if found.published is None and not found.body:
+            found.opening = _text(el)[:200]  # the dateline as written, weekday and all
             dated = _dateline(el, languages)
             if dated:
                 found.published, found.place = dated
