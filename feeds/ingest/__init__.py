@@ -57,13 +57,14 @@ def detect(data: bytes, name: str) -> str:
     if head.startswith(b"{\\rtf"):
         return "rtf"
     if head.startswith((b"{", b"[")):
-        return _detect_json(data)
+        # Hugo's JSON front matter: a JSON object opening a Markdown file
+        return "markdown" if lower.endswith((".md", ".markdown")) and head.startswith(b"{") else _detect_json(data)
     if head.startswith(b"<"):
         if re.search(rb"<(?:rss|feed|rdf:rdf)[\s>]", low):
             return "feed"
         if re.search(rb"<!doctype html|<html[\s>]", low):
             return "html"
-    if head.startswith(b"---"):
+    if head.startswith(b"--") or re.match(rb"\+{1,4}[ \t]*\r?\n", head):  # YAML (or a mistyped fence), TOML
         # A Liquid/Jekyll template of a feed is front matter followed by XML: the feed parser explains it.
         if re.search(rb"\n---\s*\n\s*<\?xml|\n---\s*\n\s*<(?:rss|feed)[\s>]", data[:4096]):
             return "feed"

@@ -10,27 +10,41 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urljoin
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from feeds.ingest.base import Context, IngestError, sha256
-from feeds.ingest.contacts import EMAIL, parse_contact_lines
+from feeds.ingest.contacts import CONTACT_HEADING, EMAIL, parse_contact_lines, region_for
 from feeds.ingest.dates import (
     ENGLISH_DATE,
     MONTH_RE,
     WEEKDAY_RE,
     ImpossibleDate,
+    check_weekdays,
     parse_english_date,
     parse_french_date,
 )
 from feeds.ingest.decoding import decode
+from feeds.ingest.headers import kind_of
 from feeds.ingest.language import detect_language
 from feeds.ingest.markup import clean_text, html_to_text
 from feeds.ingest.normalise import finish, make_id
 from feeds.ingest.quotes import extract_quotes, extract_quotes_en, quote_paragraphs
+from feeds.ingest.webpage import (
+    headline,
+    htmldate_guess,
+    leading_dateline,
+    meta_date,
+    page_facts,
+    page_language,
+    strip_kickers,
+    time_element_date,
+    updated_date,
+)
 from feeds.model import Attachment, Quote, Release, Source
 from feeds.sanitize import sanitize_html
 
@@ -68,123 +82,233 @@ def parse(data: bytes, name: str, ctx: Context | None = None) -> Release:
         root = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError):
         raise IngestError("page HTML illisible") from None
-    meta = _meta(root)
-    page_url = meta.get("og:url") or _canonical(root) or None
-    base = page_url or ctx.publisher_url
+    facts = page_facts(root, ctx.publisher)
+    base = facts.url or ctx.publisher_url
     for bad in root.xpath(CHROME):
         bad.drop_tree()
-    h1, container = _headline(root)
-    title = _text(h1) if h1 is not None else ""
-    if not title:
-        title = meta.get("og:title") or meta.get("twitter:title") or _site_title(root)
+    h1, container = _headline(root, facts)
+    article = container
+    if h1 is None:
+        h1 = _first_heading(container, facts)
+        container = h1.getparent() if h1 is not None else container
+    main_text = _main_text(text)
+    declared = page_language(root, facts)
+    languages = [declared] if declared else None
+    found = _after_headline(container, h1, main_text, languages)
+    if _text_length(found.body) < 0.5 * len(main_text):
+        # No headline in a content container, or the container misses the release: trafilatura's reading.
+        extracted = _extracted(text)
+        for h in extracted.xpath(".//h1|.//h2") if extracted is not None else []:
+            if facts.is_site_name(_text(h)):
+                h.drop_tree()
+        if extracted is not None:
+            h1 = next((h for h in extracted.iter("h1") if _text(h)), None)
+            h1 = h1 if h1 is not None else _first_heading(extracted, facts)
+            candidate = _after_headline(h1.getparent() if h1 is not None else extracted, h1, main_text, languages)
+            if _text_length(candidate.body) > _text_length(found.body):
+                found = candidate
+    title = headline(facts, _text(h1) if h1 is not None else "")
     if not title:
         raise IngestError("aucun titre trouvé dans la page HTML")
-
-    standfirst_parts, body_nodes, published, place = _after_headline(container, h1)
-    body_nodes, contact_lines = _split_contacts(body_nodes)
-    for node in body_nodes:
-        _absolute_links(node, base)
-    body_html = "".join(lxml_html.tostring(node, encoding="unicode", with_tail=False) for node in body_nodes)
-    key = page_url or _key(name)
-    language = (root.get("lang") or meta.get("content-language") or "").split("-")[0].lower()
+    body_nodes, contact_lines = _split_contacts(found.body)
+    body_html = _body_html(body_nodes, base)
+    key = facts.url or _key(name)
     release = Release(
         id=make_id(ctx.publisher, key, _key(name)),
         title=title,
-        published=published,
+        published=found.published,
         source=Source(name=name, sha256=sha256(data), format="html"),
-        publisher=meta.get("og:site_name") or ctx.publisher,
-        standfirst=" ".join(standfirst_parts) or None,
-        place=place,
+        publisher=facts.meta.get("og:site_name") or ctx.publisher,
+        standfirst=" ".join(found.standfirst) or None,
+        place=found.place,
         body_html=body_html,
     )
-    release.language = language or detect_language(title + " " + html_to_text(body_html), ctx.language)
-    release.topics = [k for k in re.split(r"\s*,\s*", meta.get("keywords", "")) if k]
-    meta_date = _meta_date(meta, page_url, root)
-    if published is None:
-        release.published = meta_date
-    elif meta_date is not None and meta_date.date() != published.date():
-        release.warn("date_conflict", f"la ligne de date indique le {published.date().isoformat()}, les métadonnées "
-                                      f"de la page le {meta_date.date().isoformat()} ; la ligne de date est retenue")
+    release.language = declared or detect_language(title + " " + html_to_text(body_html),
+                                                                      ctx.language)
+    release.topics = [k for k in re.split(r"\s*,\s*", facts.meta.get("keywords", "")) if k and ":" not in k]
+    release.kind = next((k for k in map(kind_of, found.labels) if k), "communique")
+    _dates(release, facts, article if article is not None else root, text)
     release.quotes = _quotes(body_html, release.language)
-    release.contacts = parse_contact_lines(contact_lines, "US" if release.language == "en" else "FR")
+    release.contacts = parse_contact_lines(contact_lines, _region(release.language, facts.url or ctx.publisher_url))
     release.attachments = _attachments(body_nodes)
-    return finish(release, ctx)
+    finish(release, ctx)
+    check_weekdays(release, found.opening + "\n\n" + release.body_text, release.language)
+    return release
 
 
-def _after_headline(container, h1) -> tuple[list[str], list, datetime | None, str | None]:
-    """The standfirst's paragraphs, the body's elements, and the date and place of the dateline opening the body,
-    from the elements after the headline."""
-    standfirst_parts: list[str] = []
-    body_nodes: list = []
-    place = published = None
-    if container is not None:
-        started = h1 is None
-        for el in list(container):
-            if not isinstance(el.tag, str):
-                continue
-            if el is h1:
-                started = True
-                continue
-            if not started:
-                continue  # a kicker such as "Press Release" above the headline
-            classes = (el.get("class") or "").lower().split()
-            if not body_nodes and any(c in LEDE_CLASSES for c in classes):
-                if _text(el):
-                    standfirst_parts.append(_text(el))
-                continue
-            if not body_nodes and not _text(el) and not el.xpath(".//img|.//table"):
-                continue
-            if published is None and not body_nodes:
-                found = _dateline(el)
-                if found:
-                    published, place = found
-            body_nodes.append(el)
-    while body_nodes and not _text(body_nodes[-1]) and not body_nodes[-1].xpath(".//img|.//table"):
-        body_nodes.pop()
-    return standfirst_parts, body_nodes, published, place
+def _body_html(nodes: list, base: str | None) -> str:
+    for node in nodes:
+        _absolute_links(node, base)
+    return "".join(lxml_html.tostring(node, encoding="unicode", with_tail=False) for node in nodes)
+
+
+def _dates(release: Release, facts, article, text: str) -> None:
+    """The published date: the dateline, else the article's <time>, the meta tags, JSON-LD, a dated URL, a date in
+    <title>, htmldate; a dateline disagreeing with the page's machine date is kept, and the conflict warned."""
+    machine, where = time_element_date(article), "de l'élément <time>"
+    if machine is None:
+        machine, where = meta_date(facts)
+    if machine is None:
+        machine, where = _title_date(facts.title), "du titre de la page"
+    release.updated = updated_date(facts)
+    if release.published is None:
+        release.published = machine or htmldate_guess(text, facts.url)
+    elif machine is not None and machine.date() == release.published.date():
+        release.published = machine  # the same day, to the minute
+    elif machine is not None:
+        release.warn("date_conflict", f"date de la ligne de date {release.published.date().isoformat()}, date "
+                                      f"{where} {machine.date().isoformat()} ; la première est retenue")
+    if release.updated is not None and release.published is not None and \
+            release.updated.date() <= release.published.date():
+        release.updated = None  # a modification date the same day (or before) says nothing more
+
+
+@dataclass
+class _Found:
+    """What follows the headline in its container: the standfirst's paragraphs, the body's elements, the date and
+    place of the dateline opening the body, and the labels above the headline (a kicker such as « Press Release »)."""
+
+    standfirst: list[str] = field(default_factory=list)
+    body: list = field(default_factory=list)
+    published: datetime | None = None
+    place: str | None = None
+    labels: list[str] = field(default_factory=list)
+    opening: str = ""
+
+
+def _after_headline(container, h1, main_text: str = "", languages: list[str] | None = None) -> _Found:
+    """The standfirst, body, dateline and heading from the elements after the headline.
+
+    Short elements before the body that the main-content reading (``main_text``) left out are the page's labels
+    (« Press Releases », « Plenary session », a time stamp): they are dropped."""
+    found = _Found()
+    if container is None:
+        return found
+    started = h1 is None
+    folded_main = " ".join(main_text.split())
+    for el in list(container):
+        if not isinstance(el.tag, str):
+            continue
+        if el is h1:
+            started = True
+            continue
+        if not started:
+            if _text(el) and len(_text(el)) < 80:
+                found.labels.append(_text(el))  # a kicker such as "Press Release" above the headline
+            continue
+        classes = (el.get("class") or "").lower().split()
+        if not found.body and any(c in LEDE_CLASSES for c in classes):
+            if _text(el):
+                found.standfirst.append(_text(el))
+            continue
+        if not found.body and not _text(el) and not el.xpath(".//img|.//table"):
+            continue
+        if found.published is None and not found.body:
+            found.opening = _text(el)[:200]  # the dateline as written, weekday and all
+            dated = _dateline(el, languages)
+            if dated:
+                found.published, found.place = dated
+                if not _text(el):
+                    continue
+        if not found.body and folded_main and len(_text(el)) < 120 and _text(el) not in folded_main:
+            found.labels.append(_text(el))
+            continue
+        found.body.append(el)
+    while found.body and not _text(found.body[-1]) and not found.body[-1].xpath(".//img|.//table"):
+        found.body.pop()
+    return found
+
+
+def _first_heading(container, facts):
+    """The article's heading on a page without h1: the first h2 or h3 opening the container, not the site's name."""
+    if container is None:
+        return None
+    before = 0  # characters of text above the heading: a heading below the text is a section's
+    for el in container.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in ("h2", "h3") and _text(el) and not facts.is_site_name(_text(el)):
+            strip_kickers(el)
+            return el
+        if el.tag in ("p", "li", "td"):
+            before += len(_text(el))
+            if before > 200:
+                return None
+    return None
+
+
+def _text_length(nodes: list) -> int:
+    return sum(len(_text(n)) for n in nodes)
+
+
+def _main_text(text: str) -> str:
+    """The page's main content as plain text, by trafilatura (imported here: only HTML pages pay for it)."""
+    import trafilatura
+
+    return clean_text(trafilatura.extract(text, include_comments=False, include_tables=True) or "")
+
+
+def _extracted(text: str):
+    """The page's main content as an HTML element, by trafilatura; None when it finds none."""
+    import trafilatura
+
+    extracted = trafilatura.extract(text, output_format="html", include_comments=False, include_tables=True,
+                                    include_links=True, include_formatting=True)
+    if not extracted:
+        return None
+    bodies = lxml_html.document_fromstring(extracted).xpath("//body")
+    return bodies[0] if bodies else None
+
+
+def _title_date(title: str) -> datetime | None:
+    try:
+        found = parse_english_date(title)
+    except ImpossibleDate:
+        return None
+    return datetime(found.year, found.month, found.day) if found else None
 
 
 def _quotes(body_html: str, language: str) -> list[Quote]:
     paragraphs = quote_paragraphs(sanitize_html(body_html))
     if language == "en":
         return extract_quotes_en(paragraphs)
-    return extract_quotes("\n\n".join(paragraphs))
+    return extract_quotes("\n\n".join(paragraphs), language=language)
+
+
+def _region(language: str, url: str | None) -> str:
+    """The country of the release's phone numbers; English pages without a country domain are American (corpus
+    mn-ag), as they were before phone regions followed the language."""
+    region = region_for(language, url)
+    return "US" if language == "en" and region == "FR" else region
 
 
 def _text(el) -> str:
     return clean_text(el.text_content()) if el is not None else ""
 
 
-def _meta(root) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for m in root.iter("meta"):
-        key = (m.get("property") or m.get("name") or m.get("http-equiv") or "").strip().lower()
-        value = clean_text(m.get("content"))
-        if key and value and key not in found:
-            found[key] = value
-    return found
+def _headline(root, facts):
+    """The release's h1 and the element holding the release (the h1's container in the main content).
 
+    An h1 naming the site or its body (a logo, « Bundesministerium … » on every page) is never the headline; a
+    kicker inside the h1 (``<span class="category">``) is dropped from it."""
+    def headlines(scope) -> list:
+        found, names = [], []
+        for h in scope.iter("h1"):
+            strip_kickers(h)
+            if h.xpath(".//a[@href='/' or @rel='home']") or facts.is_site_name(_text(h)):
+                names.append(h)  # the site's name is no part of any release
+            else:
+                found.append(h)
+        for h in names:
+            h.drop_tree()
+        return found
 
-def _canonical(root) -> str | None:
-    for link in root.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            return link.get("href").strip()
-    return None
-
-
-def _site_title(root) -> str:
-    titles = root.xpath("//title")
-    return _text(titles[0]) if titles else ""
-
-
-def _headline(root):
-    """The release's h1 and the element holding the release (the h1's container in the main content)."""
     for xpath in MAIN_XPATHS:
         for main in root.xpath(xpath):
-            h1s = [h for h in main.iter("h1") if _text(h)]
+            h1s = headlines(main)
             if h1s:
                 return h1s[0], h1s[0].getparent()
-    h1s = [h for h in root.iter("h1") if _text(h)]
+    h1s = headlines(root)
     if h1s:
         # With several h1 (site name, then headline), the headline is the one followed by most text.
         best = max(h1s, key=lambda h: len(_text(h.getparent())))
@@ -197,7 +321,7 @@ def _headline(root):
     return None, bodies[0] if bodies else None
 
 
-def _dateline(el) -> tuple[datetime, str | None] | None:
+def _dateline(el, languages: list[str] | None = None) -> tuple[datetime, str | None] | None:
     """(date, place) of a paragraph opening with a dateline; the dateline is removed from the paragraph."""
     text = " ".join(el.text_content().split())
     for pattern, english in ((EN_DATELINE, True), (EN_DATELINE_PLACE_FIRST, True), (FR_DATELINE, False)):
@@ -212,6 +336,11 @@ def _dateline(el) -> tuple[datetime, str | None] | None:
             continue
         _strip_prefix(el, len(m.group(0)))
         return datetime(day.year, day.month, day.day), _place(m["place"])
+    found = leading_dateline(text, languages)  # « Roma, 20 gennaio 2020 - », « Berlin, 26. Januar 2022 – »
+    if found:
+        dateline, length = found
+        _strip_prefix(el, length)
+        return datetime(dateline.date.year, dateline.date.month, dateline.date.day), _place(dateline.place)
     return None
 
 
@@ -264,7 +393,7 @@ def _split_contacts(nodes: list) -> tuple[list, list[str]]:
     """Body nodes, and the lines of a trailing 'Media contact' block."""
     for idx, node in enumerate(nodes):
         text = node.text_content().strip()
-        if MEDIA_CONTACT.match(text):
+        if MEDIA_CONTACT.match(text) or len(text) < 300 and CONTACT_HEADING.match(text):
             lines: list[str] = []
             for block in nodes[idx:]:
                 for br in block.iter("br"):
@@ -298,28 +427,6 @@ def _attachments(nodes: list) -> list[Attachment]:
             if href.startswith(("http://", "https://")) and path.endswith(DOC_EXTENSIONS) and href not in found:
                 found[href] = Attachment(url=href, type=mimetypes.guess_type(path)[0], title=_text(a) or None)
     return list(found.values())
-
-
-def _meta_date(meta: dict[str, str], page_url: str | None, root) -> datetime | None:
-    """The date the page's metadata gives: article:published_time, a dated URL, or a date in <title>."""
-    for key in ("article:published_time", "date", "dc.date", "dcterms.created", "pubdate"):
-        if meta.get(key):
-            try:
-                return datetime.fromisoformat(meta[key])
-            except ValueError:
-                pass
-    if page_url:
-        m = re.search(r"/(?P<y>(?:19|20)\d\d)/(?P<m>\d\d)/(?P<d>\d\d)(?:[_/-]|$)", page_url)
-        if m:
-            try:
-                return datetime.combine(date(int(m["y"]), int(m["m"]), int(m["d"])), datetime.min.time())
-            except ValueError:
-                pass
-    try:
-        found = parse_english_date(_site_title(root))
-    except ImpossibleDate:
-        found = None
-    return datetime(found.year, found.month, found.day) if found else None
 
 
 def _key(name: str) -> str:
