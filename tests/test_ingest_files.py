@@ -191,7 +191,7 @@ def test_files_of_folders_and_their_publishers(tmp_path):
     root = tmp_path / "releases"
     (root / "b" / ".cache").mkdir(parents=True)
     (root / "a").mkdir()
-    for name in ("a/1.txt", "a/2.md", "a/notes.odt", "a/.hidden.txt", "b/.cache/3.txt", "b/4.HTML", "5.json"):
+    for name in ("a/1.txt", "a/2.md", "a/notes.xlsx", "a/.hidden.txt", "b/.cache/3.txt", "b/4.HTML", "5.json"):
         (root / name).write_text("x")
     (root / "b" / "_publisher.toml").write_text('name = "Préfecture"\ntimezone = "Europe/Paris"\n')
     (root / "out.txt").symlink_to(tmp_path / "elsewhere.txt")

@@ -8,8 +8,7 @@ from reportlab.pdfgen import canvas
 from feeds.ingest import Context, IngestError, detect, parse_bytes
 from feeds.ingest.pdf import extract_text
 
-LANGUAGES = [pytest.param(lang, marks=[] if lang == "fr" else pytest.mark.xfail(
-    strict=True, reason="text.py: '# Title' and the kind lines of other languages (h-lang)")) for lang in sorted(SAMPLES)]
+LANGUAGES = sorted(SAMPLES)
 
 
 @pytest.mark.parametrize("columns", [1, 2])
