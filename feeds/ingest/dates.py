@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import lru_cache, cache
 from zoneinfo import ZoneInfo
 
 from feeds.ingest.base import IngestError
@@ -89,7 +89,7 @@ class _Names:
     numeric: str  # "dmy" or "mdy": the order of a numeric date whose year comes last
 
 
-@lru_cache(maxsize=None)
+@cache
 def _locales(lang: str, region: str | None) -> tuple:
     from babel import Locale, localedata
 
@@ -113,7 +113,7 @@ def _order(pattern: str) -> str:
     return "".join(sorted(positions, key=positions.get)).lower()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _names(language: str) -> _Names:
     from babel.dates import tokenize_pattern
 
@@ -353,7 +353,7 @@ def weekday_name(weekday: int) -> str:
     return _french_weekdays()[weekday]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _french_weekdays() -> tuple[str, ...]:
     from babel import Locale
 

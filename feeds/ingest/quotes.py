@@ -212,10 +212,8 @@ def _clause_after(text: str, end: int) -> tuple[str, bool]:
 
 def _clause_before(text: str, start: int) -> str:
     window = text[max(0, start - 300):start]
-    last = None
-    for last in _BOUNDARY.finditer(window):
-        pass
-    return window[last.end() if last else 0:].strip()
+    ends = [m.end() for m in _BOUNDARY.finditer(window)]
+    return window[ends[-1] if ends else 0:].strip()
 
 
 def _speaker_after(clause: str, new_sentence: bool, previous: Speaker | None) -> Speaker | None:
